@@ -1,0 +1,42 @@
+import type { PartnerDef, StepDef } from './schema.js';
+
+export type Level = 'individual' | 'operational' | 'strategic';
+export type Variant = 'standard' | 'plain';
+
+/**
+ * A validated, frozen flow. Sessions refer to it by `id` and `version`; they never copy it.
+ *
+ * ```yaml
+ * id: day-centre-weekends
+ * languages: [en, cy]
+ * start: story
+ * steps:
+ *   story: { ask: open, save: story, next: thanks }
+ *   thanks: { end: true }
+ * ```
+ */
+export interface Flow {
+  readonly id: string;
+  /** Content hash of the definition: an edited file gets a new version, sessions keep theirs. */
+  readonly version: string;
+  readonly title: string;
+  readonly level: Level;
+  /** Declared languages; the first is the default and the fallback for missing text. */
+  readonly languages: readonly string[];
+  readonly variants: readonly Variant[];
+  readonly roles: readonly string[];
+  /** Upper-case keywords that start the flow. */
+  readonly keywords: readonly string[];
+  readonly expiresAfterMs: number;
+  readonly reminderDelaysMs: readonly number[];
+  readonly quietHours: { readonly from: string; readonly to: string } | undefined;
+  readonly timezone: string;
+  readonly start: string;
+  readonly steps: Readonly<Record<string, StepDef>>;
+  readonly partners: readonly PartnerDef[];
+  /** The file the flow came from, for messages. */
+  readonly source: string;
+}
+
+export const DEFAULT_EXPIRY_MS = 7 * 24 * 3600_000;
+export const DEFAULT_TIMEZONE = 'Europe/London';

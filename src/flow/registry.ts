@@ -1,0 +1,78 @@
+import type { Flow } from './flow.js';
+import { listFlowFiles, loadFlowFile, type FlowSources } from './load.js';
+import type { FlowProblem } from './problems.js';
+
+/**
+ * The flows in service, by id and version. Older versions stay so that people who started
+ * on them can finish on them.
+ */
+export class FlowRegistry {
+  private readonly latest = new Map<string, Flow>();
+  private readonly versions = new Map<string, Flow>();
+  private readonly keywords = new Map<string, string>();
+
+  /** Adds or replaces a flow; returns a problem when another flow already owns one of its keywords. */
+  publish(flow: Flow): FlowProblem[] {
+    const clashes = flow.keywords.filter((word) => {
+      const owner = this.keywords.get(word);
+      return owner !== undefined && owner !== flow.id;
+    });
+    if (clashes.length > 0) {
+      return clashes.map((word) => ({
+        file: flow.source,
+        path: 'keywords',
+        message: `keyword '${word}' already starts flow '${this.keywords.get(word) ?? ''}'`,
+        fix: 'choose a keyword no other flow uses',
+      }));
+    }
+    const previous = this.latest.get(flow.id);
+    previous?.keywords.forEach((word) => this.keywords.delete(word));
+    flow.keywords.forEach((word) => this.keywords.set(word, flow.id));
+    this.latest.set(flow.id, flow);
+    this.versions.set(`${flow.id}@${flow.version}`, flow);
+    return [];
+  }
+
+  /** The current version, or the exact version a session pinned when given. */
+  get(id: string, version?: string): Flow | undefined {
+    return version === undefined ? this.latest.get(id) : this.versions.get(`${id}@${version}`);
+  }
+
+  /** The flow a keyword starts; case, spaces and punctuation are forgiven. */
+  byKeyword(text: string): Flow | undefined {
+    const word = text.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+    const id = this.keywords.get(word);
+    return id === undefined ? undefined : this.latest.get(id);
+  }
+
+  list(): Flow[] {
+    return [...this.latest.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+}
+
+export interface LoadedFlows {
+  readonly registry: FlowRegistry;
+  readonly problems: FlowProblem[];
+}
+
+/** Loads every flow file in a folder; one broken file does not hide the others' problems. */
+export function loadFlowDirectory(dir: string, sources: FlowSources): LoadedFlows {
+  const registry = new FlowRegistry();
+  const problems: FlowProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const file of listFlowFiles(dir)) {
+    const loaded = loadFlowFile(file, sources);
+    if (!loaded.ok) {
+      problems.push(...loaded.problems);
+      continue;
+    }
+    const other = seen.get(loaded.flow.id);
+    if (other !== undefined) {
+      problems.push({ file, path: 'id', message: `flow id '${loaded.flow.id}' is also used by ${other}`, fix: 'give each flow its own id' });
+      continue;
+    }
+    seen.set(loaded.flow.id, file);
+    problems.push(...registry.publish(loaded.flow));
+  }
+  return { registry, problems };
+}

@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FlowProblem } from '../flow/problems.js';
+
+/** `resources[language][namespace]` as read from `locales/<language>/<namespace>.json`. */
+export type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+export interface TextCatalog {
+  readonly resources: Resources;
+  /** True when the language itself has the key (no fallback to another language). */
+  has(language: string, namespace: string, key: string): boolean;
+  languages(): string[];
+}
+
+export function createCatalog(resources: Resources): TextCatalog {
+  return {
+    resources,
+    has: (language, namespace, key) => typeof lookup(resources[language]?.[namespace], key) === 'string',
+    languages: () => Object.keys(resources),
+  };
+}
+
+/** Follows `options.morning` into `{ "options": { "morning": ... } }`. */
+export function lookup(bundle: Record<string, unknown> | undefined, key: string): unknown {
+  let value: unknown = bundle;
+  for (const part of key.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+export interface LoadedCatalog {
+  readonly catalog: TextCatalog;
+  readonly problems: FlowProblem[];
+}
+
+/** Reads every `<language>/<namespace>.json` below `dir`; a broken file is a problem, not a crash. */
+export function loadCatalog(dir: string): LoadedCatalog {
+  const resources: Resources = {};
+  const problems: FlowProblem[] = [];
+  for (const language of readdirSync(dir).sort()) {
+    const folder = join(dir, language);
+    if (!statSync(folder).isDirectory() || !/^[a-z]{2,3}$/.test(language)) continue;
+    for (const name of readdirSync(folder).sort()) {
+      if (!name.endsWith('.json')) continue;
+      const file = join(folder, name);
+      try {
+        const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected an object of texts');
+        (resources[language] ??= {})[name.slice(0, -'.json'.length)] = parsed as Record<string, unknown>;
+      } catch (error) {
+        problems.push({ file, path: '', message: `cannot read translations: ${(error as Error).message}`, fix: 'make it a JSON object of "key": "text" pairs' });
+      }
+    }
+  }
+  return { catalog: createCatalog(resources), problems };
+}
