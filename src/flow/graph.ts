@@ -1,7 +1,14 @@
 import type { FlowProblem } from './problems.js';
 import type { ParsedFlow, Locate } from './parse.js';
 import type { StepDef } from './schema.js';
-import { DEFAULT_BRANCH, isEnd, isQuestion, nextTargets, numericBranch, saveName } from './steps.js';
+import {
+  DEFAULT_BRANCH,
+  isEnd,
+  isQuestion,
+  nextTargets,
+  numericBranch,
+  saveName,
+} from './steps.js';
 import { didYouMean } from './suggest.js';
 import { joinPath } from './problems.js';
 
@@ -22,11 +29,21 @@ export function checkFlowGraph(file: string, flow: ParsedFlow, locate: Locate): 
   };
 
   if (steps[header.start] === undefined) {
-    add(['start'], `no step named '${header.start}'${didYouMean(header.start, ids)}`, 'name the first step of the flow');
+    add(
+      ['start'],
+      `no step named '${header.start}'${didYouMean(header.start, ids)}`,
+      'name the first step of the flow',
+    );
   }
-  duplicates(header.languages).forEach((lang) => add(['languages'], `language '${lang}' is listed twice`, 'list each language once'));
+  duplicates(header.languages).forEach((lang) =>
+    add(['languages'], `language '${lang}' is listed twice`, 'list each language once'),
+  );
   if (header.timezone !== undefined && !validTimezone(header.timezone)) {
-    add(['timezone'], `'${header.timezone}' is not a time zone`, 'use an IANA name such as Europe/London');
+    add(
+      ['timezone'],
+      `'${header.timezone}' is not a time zone`,
+      'use an IANA name such as Europe/London',
+    );
   }
 
   const roles = header.roles ?? [];
@@ -38,23 +55,46 @@ export function checkFlowGraph(file: string, flow: ParsedFlow, locate: Locate): 
 
   const reachable = walk(header.start, (id) => nextTargets(steps[id] as StepDef));
   for (const id of ids) {
-    if (!reachable.has(id)) add(['steps', id], `step '${id}' can never be reached from '${header.start}'`, `link to it with next: ${id}, or remove it`);
+    if (!reachable.has(id))
+      add(
+        ['steps', id],
+        `step '${id}' can never be reached from '${header.start}'`,
+        `link to it with next: ${id}, or remove it`,
+      );
   }
   const canFinish = stepsThatCanFinish(steps);
   for (const id of reachable) {
-    if (!canFinish.has(id)) add(['steps', id], `from step '${id}' no path leads to an end step (a loop with no way out)`, 'give one of the steps in the loop a next that leads to an end: true step');
+    if (!canFinish.has(id))
+      add(
+        ['steps', id],
+        `from step '${id}' no path leads to an end step (a loop with no way out)`,
+        'give one of the steps in the loop a next that leads to an end: true step',
+      );
   }
   for (const id of messageLoops(steps)) {
-    add(['steps', id], `step '${id}' is in a loop of messages with no question, which would never stop`, 'put a question in the loop or break it');
+    add(
+      ['steps', id],
+      `step '${id}' is in a loop of messages with no question, which would never stop`,
+      'put a question in the loop or break it',
+    );
   }
 
-  const saved = new Set(Object.entries(steps).flatMap(([id, step]) => (isQuestion(step) ? [saveName(id, step)] : [])));
+  const saved = new Set(
+    Object.entries(steps).flatMap(([id, step]) => (isQuestion(step) ? [saveName(id, step)] : [])),
+  );
   header.partners?.forEach((partner, i) => {
     partner.fields.forEach((field, j) => {
-      if (!saved.has(field)) add(['partners', i, 'fields', j], `no step saves '${field}'${didYouMean(field, saved)}`, 'name a save: of one of the questions');
+      if (!saved.has(field))
+        add(
+          ['partners', i, 'fields', j],
+          `no step saves '${field}'${didYouMean(field, saved)}`,
+          'name a save: of one of the questions',
+        );
     });
   });
-  duplicates((header.partners ?? []).map((p) => p.id)).forEach((id) => add(['partners'], `partner '${id}' is listed twice`, 'give each partner its own id'));
+  duplicates((header.partners ?? []).map((p) => p.id)).forEach((id) =>
+    add(['partners'], `partner '${id}' is listed twice`, 'give each partner its own id'),
+  );
   return problems;
 }
 
@@ -63,31 +103,59 @@ type Add = (path: (string | number)[], message: string, fix?: string) => void;
 function checkLinks(id: string, step: StepDef, ids: readonly string[], add: Add): void {
   if (isEnd(step)) return;
   if (!('next' in step) || step.next === undefined) {
-    add(['steps', id], `step '${id}' has no next`, 'add next: <step>, or make it an end step with end: true');
+    add(
+      ['steps', id],
+      `step '${id}' has no next`,
+      'add next: <step>, or make it an end step with end: true',
+    );
     return;
   }
   if (typeof step.next === 'string') {
-    if (!ids.includes(step.next)) add(['steps', id, 'next'], `no step named '${step.next}'${didYouMean(step.next, ids)}`, 'name an existing step');
+    if (!ids.includes(step.next))
+      add(
+        ['steps', id, 'next'],
+        `no step named '${step.next}'${didYouMean(step.next, ids)}`,
+        'name an existing step',
+      );
     return;
   }
   for (const [answer, target] of Object.entries(step.next)) {
-    if (!ids.includes(target)) add(['steps', id, 'next', answer], `no step named '${target}'${didYouMean(target, ids)}`, 'name an existing step');
+    if (!ids.includes(target))
+      add(
+        ['steps', id, 'next', answer],
+        `no step named '${target}'${didYouMean(target, ids)}`,
+        'name an existing step',
+      );
   }
   const allowed = branchKeys(step);
   if (allowed === 'none') {
-    add(['steps', id, 'next'], `a ${isQuestion(step) ? `${step.ask} question` : 'message'} cannot branch on its answer`, 'give a single step id');
+    add(
+      ['steps', id, 'next'],
+      `a ${isQuestion(step) ? `${step.ask} question` : 'message'} cannot branch on its answer`,
+      'give a single step id',
+    );
     return;
   }
   for (const answer of Object.keys(step.next)) {
     if (answer === DEFAULT_BRANCH) continue;
-    const valid = allowed === 'numeric' ? numericBranch(answer) !== undefined : allowed.includes(answer);
+    const valid =
+      allowed === 'numeric' ? numericBranch(answer) !== undefined : allowed.includes(answer);
     if (!valid) {
-      const expected = allowed === 'numeric' ? 'a number or a range such as 1-2' : `one of: ${allowed.join(', ')}`;
-      add(['steps', id, 'next', answer], `'${answer}' is not an answer to this question${allowed === 'numeric' ? '' : didYouMean(answer, allowed)}`, `use ${expected}, or default`);
+      const expected =
+        allowed === 'numeric' ? 'a number or a range such as 1-2' : `one of: ${allowed.join(', ')}`;
+      add(
+        ['steps', id, 'next', answer],
+        `'${answer}' is not an answer to this question${allowed === 'numeric' ? '' : didYouMean(answer, allowed)}`,
+        `use ${expected}, or default`,
+      );
     }
   }
   if (!(DEFAULT_BRANCH in step.next)) {
-    add(['steps', id, 'next'], 'has no default branch for skipped or unclear answers', 'add default: <step>');
+    add(
+      ['steps', id, 'next'],
+      'has no default branch for skipped or unclear answers',
+      'add default: <step>',
+    );
   }
 }
 
@@ -106,28 +174,72 @@ function branchKeys(step: StepDef): readonly string[] | 'numeric' | 'none' {
   }
 }
 
-function checkStepMeaning(id: string, step: StepDef, flow: { roles: readonly string[]; languages: readonly string[] }, add: Add): void {
+function checkStepMeaning(
+  id: string,
+  step: StepDef,
+  flow: { roles: readonly string[]; languages: readonly string[] },
+  add: Add,
+): void {
   if (!isQuestion(step)) return;
   if (step.ask === 'choice') {
     const seen = new Set<string>();
     step.options.forEach((option, i) => {
-      if (seen.has(option)) add(['steps', id, 'options', i], `option '${option}' is listed twice`, 'give each option its own key');
+      if (seen.has(option))
+        add(
+          ['steps', id, 'options', i],
+          `option '${option}' is listed twice`,
+          'give each option its own key',
+        );
       seen.add(option);
     });
-    const allowed = step.sets === 'role' ? (flow.roles.length > 0 ? flow.roles : undefined) : step.sets === 'language' ? flow.languages : step.sets === 'variant' ? VARIANT_OPTIONS : undefined;
+    const allowed =
+      step.sets === 'role'
+        ? flow.roles.length > 0
+          ? flow.roles
+          : undefined
+        : step.sets === 'language'
+          ? flow.languages
+          : step.sets === 'variant'
+            ? VARIANT_OPTIONS
+            : undefined;
     if (allowed !== undefined) {
       step.options.forEach((option, i) => {
-        if (!allowed.includes(option)) add(['steps', id, 'options', i], `'${option}' is not a ${step.sets}${didYouMean(option, allowed)}`, `use one of: ${allowed.join(', ')}`);
+        if (!allowed.includes(option))
+          add(
+            ['steps', id, 'options', i],
+            `'${option}' is not a ${step.sets}${didYouMean(option, allowed)}`,
+            `use one of: ${allowed.join(', ')}`,
+          );
       });
     }
-    if (step.multiple === true && step.sets !== undefined) add(['steps', id, 'multiple'], `a question that sets the ${step.sets} takes one answer`, 'remove multiple: true');
+    if (step.multiple === true && step.sets !== undefined)
+      add(
+        ['steps', id, 'multiple'],
+        `a question that sets the ${step.sets} takes one answer`,
+        'remove multiple: true',
+      );
   }
   if (step.ask === 'scale') {
     const [low, high] = step.range;
-    if (low >= high) add(['steps', id, 'range'], `the scale runs from ${low} to ${high}`, 'write the lower end first, e.g. [1, 5]');
-    else if (high - low + 1 > MAX_SCALE_POINTS) add(['steps', id, 'range'], `a scale of ${high - low + 1} points is too long to answer by text`, `use at most ${MAX_SCALE_POINTS} points`);
+    if (low >= high)
+      add(
+        ['steps', id, 'range'],
+        `the scale runs from ${low} to ${high}`,
+        'write the lower end first, e.g. [1, 5]',
+      );
+    else if (high - low + 1 > MAX_SCALE_POINTS)
+      add(
+        ['steps', id, 'range'],
+        `a scale of ${high - low + 1} points is too long to answer by text`,
+        `use at most ${MAX_SCALE_POINTS} points`,
+      );
   }
-  if (step.ask === 'number' && step.min !== undefined && step.max !== undefined && step.min > step.max) {
+  if (
+    step.ask === 'number' &&
+    step.min !== undefined &&
+    step.max !== undefined &&
+    step.min > step.max
+  ) {
     add(['steps', id, 'min'], `min ${step.min} is above max ${step.max}`, 'swap them');
   }
 }
@@ -169,7 +281,8 @@ function messageLoops(steps: Readonly<Record<string, StepDef>>): string[] {
   };
   return Object.keys(steps).filter((id) => {
     if (!isMessage(id)) return false;
-    const onlyMessages = (from: string): string[] => nextTargets(steps[from] as StepDef).filter(isMessage);
+    const onlyMessages = (from: string): string[] =>
+      nextTargets(steps[from] as StepDef).filter(isMessage);
     return [...walk(id, onlyMessages)].some((other) => onlyMessages(other).includes(id));
   });
 }

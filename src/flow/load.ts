@@ -11,7 +11,9 @@ import { checkFlowTexts } from './texts.js';
 
 export const FLOW_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
-export type FlowLoad = { readonly ok: true; readonly flow: Flow } | { readonly ok: false; readonly problems: readonly FlowProblem[] };
+export type FlowLoad =
+  | { readonly ok: true; readonly flow: Flow }
+  | { readonly ok: false; readonly problems: readonly FlowProblem[] };
 
 export interface FlowSources {
   readonly catalog: TextCatalog;
@@ -24,7 +26,16 @@ export function loadFlowFile(file: string, sources: FlowSources): FlowLoad {
   try {
     source = readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, problems: [{ file, path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          file,
+          path: '',
+          message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        },
+      ],
+    };
   }
   return loadFlowSource(file, source, sources);
 }
@@ -34,7 +45,13 @@ export function loadFlowSource(file: string, source: string, sources: FlowSource
   if (!parsed.ok) return parsed;
   const graphProblems = checkFlowGraph(file, parsed.flow, parsed.locate);
   if (graphProblems.length > 0) return { ok: false, problems: graphProblems };
-  const textProblems = checkFlowTexts(file, parsed.flow, parsed.locate, sources.catalog, sources.localesDir);
+  const textProblems = checkFlowTexts(
+    file,
+    parsed.flow,
+    parsed.locate,
+    sources.catalog,
+    sources.localesDir,
+  );
   if (textProblems.length > 0) return { ok: false, problems: textProblems };
   return { ok: true, flow: freezeFlow(file, parsed.flow) };
 }
@@ -58,7 +75,8 @@ function freezeFlow(file: string, { header, steps }: ParsedFlow): Flow {
     variants: ['standard', ...(header.variants ?? [])],
     roles: header.roles ?? [],
     keywords: (header.keywords ?? []).map((word) => word.toUpperCase()),
-    expiresAfterMs: header.expires_after === undefined ? DEFAULT_EXPIRY_MS : durationMs(header.expires_after),
+    expiresAfterMs:
+      header.expires_after === undefined ? DEFAULT_EXPIRY_MS : durationMs(header.expires_after),
     reminderDelaysMs: (header.reminders ?? []).map(durationMs),
     quietHours: from !== undefined && to !== undefined ? { from, to } : undefined,
     timezone: header.timezone ?? DEFAULT_TIMEZONE,
@@ -72,7 +90,10 @@ function freezeFlow(file: string, { header, steps }: ParsedFlow): Flow {
 
 /** The definition's content hash: edits to the steps give a new version; comments and layout do not. */
 function versionOf(header: ParsedFlow['header'], steps: ParsedFlow['steps']): string {
-  return createHash('sha256').update(JSON.stringify({ ...header, steps })).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...header, steps }))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -20,7 +20,9 @@ export interface ParsedFlow {
 }
 
 /** Finds the line and column of a path in the source, so every problem points at the text to edit. */
-export type Locate = (path: readonly (string | number)[]) => { line: number; column: number } | undefined;
+export type Locate = (
+  path: readonly (string | number)[],
+) => { line: number; column: number } | undefined;
 
 export type ParseResult =
   | { readonly ok: true; readonly flow: ParsedFlow; readonly locate: Locate }
@@ -52,7 +54,11 @@ export function parseFlowSource(file: string, source: string): ParseResult {
     };
   }
   const locate = locator(doc, lineCounter);
-  const problem = (path: readonly (string | number)[], message: string, fix?: string): FlowProblem => ({
+  const problem = (
+    path: readonly (string | number)[],
+    message: string,
+    fix?: string,
+  ): FlowProblem => ({
     file,
     path: joinPath(path),
     message,
@@ -62,24 +68,49 @@ export function parseFlowSource(file: string, source: string): ParseResult {
 
   const raw: unknown = doc.toJS();
   const header = flowHeader.safeParse(raw);
-  if (!header.success) return { ok: false, problems: zodProblems(header.error, [], problem, headerKeysAt) };
+  if (!header.success)
+    return { ok: false, problems: zodProblems(header.error, [], problem, headerKeysAt) };
 
   const problems: FlowProblem[] = [];
   const entries = Object.entries(header.data.steps);
   if (entries.length > MAX_STEPS_PER_FLOW) {
-    problems.push(problem(['steps'], `has ${entries.length} steps; the most a flow may have is ${MAX_STEPS_PER_FLOW}`, 'split it into smaller consultations'));
+    problems.push(
+      problem(
+        ['steps'],
+        `has ${entries.length} steps; the most a flow may have is ${MAX_STEPS_PER_FLOW}`,
+        'split it into smaller consultations',
+      ),
+    );
   }
   const steps: Record<string, StepDef> = {};
   for (const [id, value] of entries) {
     if (!/^[a-z][a-z0-9_]*$/.test(id)) {
-      problems.push(problem(['steps', id], `step name '${id}' is not allowed`, 'use lower-case letters, digits and underscores, starting with a letter'));
+      problems.push(
+        problem(
+          ['steps', id],
+          `step name '${id}' is not allowed`,
+          'use lower-case letters, digits and underscores, starting with a letter',
+        ),
+      );
       continue;
     }
     const parsed = parseStep(value);
     if ('noKind' in parsed) {
-      problems.push(problem(['steps', id], `step '${id}' does not say what it does`, 'give it ask: (a question), say: (a message) or end: true'));
+      problems.push(
+        problem(
+          ['steps', id],
+          `step '${id}' does not say what it does`,
+          'give it ask: (a question), say: (a message) or end: true',
+        ),
+      );
     } else if ('unknownAsk' in parsed) {
-      problems.push(problem(['steps', id, 'ask'], `unknown question kind '${parsed.unknownAsk}'${didYouMean(parsed.unknownAsk, askKinds)}`, `use one of: ${askKinds.join(', ')}`));
+      problems.push(
+        problem(
+          ['steps', id, 'ask'],
+          `unknown question kind '${parsed.unknownAsk}'${didYouMean(parsed.unknownAsk, askKinds)}`,
+          `use one of: ${askKinds.join(', ')}`,
+        ),
+      );
     } else if (parsed.result.success) {
       steps[id] = parsed.result.data;
     } else {
@@ -102,7 +133,8 @@ function check(schema: z.ZodObject | z.ZodType<StepDef>, value: unknown): StepPa
 
 /** A step's kind follows from its keys: `ask:` is a question, `end:` ends, `say:` alone is a message. */
 function parseStep(value: unknown): StepParse {
-  const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const record =
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   if ('ask' in record) {
     const ask = String(record['ask']);
     const schema = questionSchemas[ask as AskKind];
@@ -114,7 +146,11 @@ function parseStep(value: unknown): StepParse {
   return { noKind: true };
 }
 
-type MakeProblem = (path: readonly (string | number)[], message: string, fix?: string) => FlowProblem;
+type MakeProblem = (
+  path: readonly (string | number)[],
+  message: string,
+  fix?: string,
+) => FlowProblem;
 
 const headerKeys = Object.keys(flowHeader.shape);
 const partnerKeys = Object.keys(partner.shape);
@@ -158,7 +194,8 @@ function zodProblems(
 function locator(doc: Document, lineCounter: LineCounter): Locate {
   return (path) => {
     for (let depth = path.length; depth >= 0; depth--) {
-      const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      const node = doc.getIn(path.slice(0, depth), true) as
+        { range?: [number, number, number] } | undefined;
       if (node?.range !== undefined) {
         const { line, col } = lineCounter.linePos(node.range[0]);
         return { line, column: col };

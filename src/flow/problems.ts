@@ -10,7 +10,10 @@ export interface FlowProblem {
 }
 
 export function formatProblem(problem: FlowProblem): string {
-  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
+  const where =
+    problem.line === undefined
+      ? problem.file
+      : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
   const path = problem.path === '' ? '' : ` ${problem.path}:`;
   const fix = problem.fix === undefined ? '' : ` (fix: ${problem.fix})`;
   return `${where}:${path} ${problem.message}${fix}`;
@@ -25,5 +28,7 @@ export class FlowValidationError extends Error {
 }
 
 export function joinPath(parts: readonly (string | number)[]): string {
-  return parts.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+  return parts
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('');
 }

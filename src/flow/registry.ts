@@ -40,7 +40,10 @@ export class FlowRegistry {
 
   /** The flow a keyword starts; case, spaces and punctuation are forgiven. */
   byKeyword(text: string): Flow | undefined {
-    const word = text.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+    const word = text
+      .normalize('NFKC')
+      .toUpperCase()
+      .replace(/[^\p{L}\p{N}]/gu, '');
     const id = this.keywords.get(word);
     return id === undefined ? undefined : this.latest.get(id);
   }
@@ -68,7 +71,12 @@ export function loadFlowDirectory(dir: string, sources: FlowSources): LoadedFlow
     }
     const other = seen.get(loaded.flow.id);
     if (other !== undefined) {
-      problems.push({ file, path: 'id', message: `flow id '${loaded.flow.id}' is also used by ${other}`, fix: 'give each flow its own id' });
+      problems.push({
+        file,
+        path: 'id',
+        message: `flow id '${loaded.flow.id}' is also used by ${other}`,
+        fix: 'give each flow its own id',
+      });
       continue;
     }
     seen.set(loaded.flow.id, file);

@@ -8,16 +8,24 @@ export const MAX_KEYWORDS = 10;
 
 const identifier = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*$/, 'use lower-case letters, digits and underscores, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9_]*$/,
+    'use lower-case letters, digits and underscores, starting with a letter',
+  );
 const flowId = z
   .string()
   .regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens, starting with a letter');
-const language = z.string().regex(/^[a-z]{2,3}$/, 'use a two- or three-letter language code such as en, cy or pl');
+const language = z
+  .string()
+  .regex(/^[a-z]{2,3}$/, 'use a two- or three-letter language code such as en, cy or pl');
 /** A duration such as `30m`, `36h`, `14d`. */
 export const duration = z.string().regex(/^\d+[mhd]$/, 'write a duration such as 30m, 36h or 14d');
 const clockRange = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'write quiet hours as HH:MM-HH:MM, e.g. 20:00-09:00');
+  .regex(
+    /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/,
+    'write quiet hours as HH:MM-HH:MM, e.g. 20:00-09:00',
+  );
 
 /** Where to go next: one step id, or a map from answer to step id with an optional `default`. */
 const next = z.union([identifier, z.record(z.string(), identifier)]);
@@ -69,7 +77,10 @@ export const numberStep = z.strictObject({
 export const partner = z.strictObject({
   id: identifier,
   webhook: z.url({ protocol: /^https?$/ }).optional(),
-  secret_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'name an environment variable in CAPITALS').optional(),
+  secret_env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, 'name an environment variable in CAPITALS')
+    .optional(),
   fields: z.array(identifier).min(1),
   include_open_text: z.boolean().optional(),
   send_partial: z.boolean().optional(),
@@ -102,7 +113,8 @@ export type ChoiceStepDef = z.infer<typeof choiceStep>;
 export type YesNoStepDef = z.infer<typeof yesNoStep>;
 export type ScaleStepDef = z.infer<typeof scaleStep>;
 export type NumberStepDef = z.infer<typeof numberStep>;
-export type QuestionStepDef = OpenStepDef | ChoiceStepDef | YesNoStepDef | ScaleStepDef | NumberStepDef;
+export type QuestionStepDef =
+  OpenStepDef | ChoiceStepDef | YesNoStepDef | ScaleStepDef | NumberStepDef;
 export type StepDef = SayStepDef | EndStepDef | QuestionStepDef;
 export type AskKind = QuestionStepDef['ask'];
 export type PartnerDef = z.infer<typeof partner>;

@@ -29,7 +29,10 @@ export function saveName(id: string, step: QuestionStepDef): string {
 }
 
 /** Option keys whose label comes from the shared namespace rather than the flow's. */
-export function optionTextKey(step: ChoiceStepDef, option: string): { namespace: 'common' | 'flow'; key: string } {
+export function optionTextKey(
+  step: ChoiceStepDef,
+  option: string,
+): { namespace: 'common' | 'flow'; key: string } {
   return step.sets === 'language'
     ? { namespace: 'common', key: 'language_name' }
     : { namespace: 'flow', key: `options.${option}` };

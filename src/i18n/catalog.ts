@@ -15,7 +15,8 @@ export interface TextCatalog {
 export function createCatalog(resources: Resources): TextCatalog {
   return {
     resources,
-    has: (language, namespace, key) => typeof lookup(resources[language]?.[namespace], key) === 'string',
+    has: (language, namespace, key) =>
+      typeof lookup(resources[language]?.[namespace], key) === 'string',
     languages: () => Object.keys(resources),
   };
 }
@@ -47,10 +48,19 @@ export function loadCatalog(dir: string): LoadedCatalog {
       const file = join(folder, name);
       try {
         const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected an object of texts');
-        (resources[language] ??= {})[name.slice(0, -'.json'.length)] = parsed as Record<string, unknown>;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('expected an object of texts');
+        (resources[language] ??= {})[name.slice(0, -'.json'.length)] = parsed as Record<
+          string,
+          unknown
+        >;
       } catch (error) {
-        problems.push({ file, path: '', message: `cannot read translations: ${(error as Error).message}`, fix: 'make it a JSON object of "key": "text" pairs' });
+        problems.push({
+          file,
+          path: '',
+          message: `cannot read translations: ${(error as Error).message}`,
+          fix: 'make it a JSON object of "key": "text" pairs',
+        });
       }
     }
   }
