@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** Every setting, with its default and a line of help; read once at start and frozen. */
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('production refuses the in-memory store'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('port to listen on'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('address to bind; 0.0.0.0 in a container'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('the public base URL providers call, e.g. https://carevoice.example.org'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/ })
+    .optional()
+    .describe('redis:// or rediss:// URL; absent means the embedded in-memory mode'),
+  FLOWS_DIR: z.string().min(1).default('flows').describe('folder of flow files'),
+  LOCALES_DIR: z
+    .string()
+    .min(1)
+    .default('locales')
+    .describe('folder of <language>/<namespace>.json translations'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('log detail'),
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe('how long to let requests finish on SIGTERM'),
+  WEB_CHAT: z
+    .enum(['on', 'off'])
+    .optional()
+    .describe('serve the /chat try-out page (default: on, except in production)'),
+});
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly flowsDir: string;
+  readonly localesDir: string;
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  readonly shutdownGraceMs: number;
+  readonly webChat: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: readonly string[]) {
+    super(`carevoice cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; every problem is reported at once, one line each, with its help. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const blanked = Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
+  );
+  const parsed = envSchema.safeParse(blanked);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        const help = envSchema.shape[name as keyof typeof envSchema.shape]?.description;
+        return `${name}: ${issue.message}${help === undefined ? '' : ` (${help})`}`;
+      });
+  if (blanked['NODE_ENV'] === 'production' && blanked['REDIS_URL'] === undefined) {
+    problems.push(
+      'REDIS_URL: required when NODE_ENV=production; the in-memory store loses every conversation on restart',
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    redisUrl: e.REDIS_URL,
+    flowsDir: e.FLOWS_DIR,
+    localesDir: e.LOCALES_DIR,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    webChat: e.WEB_CHAT === undefined ? e.NODE_ENV !== 'production' : e.WEB_CHAT === 'on',
+  });
+}
