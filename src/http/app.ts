@@ -1,0 +1,194 @@
+import express from 'express';
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { Runtime } from '../runtime.js';
+import { createWebChatRouter } from './webchat/router.js';
+
+/**
+ * Set once shutdown begins, so /readyz tells the load balancer to send no new traffic while
+ * requests already in flight finish.
+ */
+export class DrainState {
+  #draining = false;
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  begin(): void {
+    this.#draining = true;
+  }
+}
+
+/** Only this server's own files: the web chat has no inline script or style. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+/** Probes arrive every few seconds; at info level they would bury everything else. */
+const PROBE_ROUTES = new Set(['/healthz', '/readyz']);
+
+/** Failures the caller can fix, by error code. Anything not listed is ours: 500. */
+const CLIENT_ERRORS: Readonly<
+  Record<string, { readonly status: number; readonly message?: string }>
+> = {
+  invalid_input: { status: 400 },
+  invalid_json: { status: 400, message: 'the request body is not valid JSON' },
+  request_aborted: { status: 400, message: 'the request was cut short' },
+  bad_request: { status: 400, message: 'the request could not be read' },
+  flow_not_found: { status: 404 },
+  session_conflict: { status: 409 },
+  body_too_large: { status: 413, message: 'the request body is larger than 64 kB' },
+  unsupported_encoding: { status: 415, message: 'send the body as uncompressed UTF-8 JSON' },
+};
+
+/** body-parser marks its errors with `type`; these are the codes we answer them with. */
+const CODE_BY_BODY_PARSER_TYPE: Readonly<Record<string, string>> = {
+  'entity.parse.failed': 'invalid_json',
+  'entity.verify.failed': 'invalid_json',
+  'entity.too.large': 'body_too_large',
+  'request.aborted': 'request_aborted',
+  'request.size.invalid': 'bad_request',
+  'charset.unsupported': 'unsupported_encoding',
+  'encoding.unsupported': 'unsupported_encoding',
+};
+
+const codedError = z.object({ code: z.string(), message: z.string() });
+const bodyParserError = z.object({ type: z.string() });
+const clientHttpError = z.object({ status: z.number().int().min(400).max(499) });
+const matchedRoute = z.object({ path: z.string() });
+
+interface Failure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Sorts an error by who is at fault. Messages of body parser errors are never passed on: they quote the body. */
+function describeFailure(error: unknown): Failure {
+  const parserType = bodyParserError.safeParse(error);
+  const parserCode = parserType.success
+    ? CODE_BY_BODY_PARSER_TYPE[parserType.data.type]
+    : undefined;
+  const coded = codedError.safeParse(error);
+  const code = parserCode ?? (coded.success ? coded.data.code : undefined);
+  const known = code === undefined ? undefined : CLIENT_ERRORS[code];
+  if (code !== undefined && known !== undefined) {
+    const message =
+      known.message ?? (coded.success ? coded.data.message : 'the request was refused');
+    return { status: known.status, code, message };
+  }
+  const clientHttp = clientHttpError.safeParse(error);
+  if (clientHttp.success)
+    return {
+      status: clientHttp.data.status,
+      code: 'bad_request',
+      message: 'the request could not be read',
+    };
+  return {
+    status: 500,
+    code: code ?? 'internal_error',
+    message: 'something went wrong on our side; please try again',
+  };
+}
+
+/** The route pattern (`/chat/api/conversations/:id/messages`), never the URL someone sent. */
+function routeOf(req: express.Request): string {
+  const route: unknown = req.route;
+  const parsed = matchedRoute.safeParse(route);
+  return parsed.success ? parsed.data.path : '(unmatched)';
+}
+
+/**
+ * One line per request: method, route pattern, status and duration. Never bodies, query
+ * strings or addresses: they can hold phone numbers and what people told us.
+ */
+function logRequests(logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once('close', () => {
+      const route = routeOf(req);
+      const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+      const line = {
+        method: req.method,
+        route,
+        status: res.statusCode,
+        durationMs,
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      if (PROBE_ROUTES.has(route)) logger.debug(line, 'request');
+      else logger.info(line, 'request');
+    });
+    next();
+  };
+}
+
+function handleErrors(logger: Logger): express.ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const failure = describeFailure(error);
+    if (failure.status >= 500) {
+      const stack = error instanceof Error ? error.stack : undefined;
+      logger.error({ code: failure.code, route: routeOf(req), stack }, 'request failed');
+    } else {
+      logger.warn(
+        { code: failure.code, route: routeOf(req), status: failure.status },
+        'request refused',
+      );
+    }
+    res.status(failure.status).json({ error: { code: failure.code, message: failure.message } });
+  };
+}
+
+/**
+ * The HTTP shell: health probes, the web chat when enabled, JSON errors. It never listens;
+ * `serve()` does, and tests bind it to a free port. `drain` lets the server mark shutdown.
+ */
+export function createApp(runtime: Runtime, drain: DrainState = new DrainState()): express.Express {
+  const { logger } = runtime;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  app.use(logRequests(logger));
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS);
+    // While draining, keep-alive would hold connections (and so shutdown) open.
+    if (drain.draining) res.set('Connection', 'close');
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (drain.draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    // A store that cannot answer is as good as not ready; the probe must not throw.
+    const ready = await runtime.ready().catch(() => false);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
+  });
+
+  if (runtime.config.webChat) {
+    app.get('/', (_req, res) => {
+      res.redirect(302, '/chat');
+    });
+    app.use(createWebChatRouter(runtime));
+  }
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });
+  });
+  app.use(handleErrors(logger));
+  return app;
+}
