@@ -19,13 +19,32 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'net', 'crypto'], message: 'The engine does no I/O.' },
-            { group: ['i18next', 'express', 'ioredis', 'pino', 'twilio', '@slack/*'], message: 'The engine gets adapters as arguments.' },
-            { group: ['../channels/*', '../http/*', '../store/*', '../i18n/*', '../cli/*', '../jobs/*'], message: 'The engine imports nothing outside itself and flow/.' },
+            {
+              group: ['node:*', 'fs', 'http', 'https', 'net', 'crypto'],
+              message: 'The engine does no I/O.',
+            },
+            {
+              group: ['i18next', 'express', 'ioredis', 'pino', 'twilio', '@slack/*'],
+              message: 'The engine gets adapters as arguments.',
+            },
+            {
+              group: [
+                '../channels/*',
+                '../http/*',
+                '../store/*',
+                '../i18n/*',
+                '../cli/*',
+                '../jobs/*',
+              ],
+              message: 'The engine imports nothing outside itself and flow/.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'The engine never reads process.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'The engine never reads process.' },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Time is an argument to the engine.' },

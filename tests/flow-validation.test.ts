@@ -5,8 +5,15 @@ import { FlowRegistry } from '../src/flow/registry.js';
 import { catalogWith, shippedContent } from './helpers/content.js';
 
 const catalog = catalogWith({
-  en: { 'missing-translation': { story: 'Tell us', weekends: 'Weekends?', thanks: 'Thanks' } },
-  cy: { 'missing-translation': { story: 'Dywedwch wrthym', thanks: 'Diolch' } },
+  en: {
+    'missing-translation': {
+      title: 'Missing',
+      story: 'Tell us',
+      weekends: 'Weekends?',
+      thanks: 'Thanks',
+    },
+  },
+  cy: { 'missing-translation': { title: 'Ar goll', story: 'Dywedwch wrthym', thanks: 'Diolch' } },
 });
 const sources = { catalog, localesDir: 'locales' };
 
@@ -18,14 +25,54 @@ function problemsOf(name: string): string[] {
 // Each broken flow is refused with the file, the line, the path inside it and the fix.
 // The wording is pinned: a coordinator reads these, so changes to it are reviewed here.
 const broken: [string, string[]][] = [
-  ['dangling-next', ["tests/fixtures/flows/dangling-next.yaml:10:14: steps.weekends.next.yes: no step named 'hour'; did you mean 'hours'? (fix: name an existing step)"]],
-  ['unreachable-step', ["tests/fixtures/flows/unreachable-step.yaml:11:5: steps.rating: step 'rating' can never be reached from 'story' (fix: link to it with next: rating, or remove it)"]],
-  ['missing-translation', [`tests/fixtures/flows/missing-translation.yaml:11:5: steps.weekends: text 'weekends' is missing in locales/cy/missing-translation.json (fix: add "weekends" there (a plain "weekends_plain" is optional))`]],
-  ['unknown-key', ["tests/fixtures/flows/unknown-key.yaml:8:5: steps.story: unknown key 'nxt'; did you mean 'next'? (fix: remove it or correct its spelling; see the flow format in the README)"]],
-  ['yaml-syntax', ['tests/fixtures/flows/yaml-syntax.yaml:5:1: the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] (fix: check indentation, colons and closing brackets on that line)']],
-  ['duplicate-option', ["tests/fixtures/flows/duplicate-option.yaml:9:35: steps.hours.options[2]: option 'morning' is listed twice (fix: give each option its own key)"]],
-  ['unknown-kind', ["tests/fixtures/flows/unknown-kind.yaml:8:10: steps.rating.ask: unknown question kind 'scael'; did you mean 'scale'? (fix: use one of: open, choice, yes_no, scale, number)"]],
-  ['partner-field', ["tests/fixtures/flows/partner-field.yaml:17:22: partners[0].fields[1]: no step saves 'ratings'; did you mean 'rating'? (fix: name a save: of one of the questions)"]],
+  [
+    'dangling-next',
+    [
+      "tests/fixtures/flows/dangling-next.yaml:10:14: steps.weekends.next.yes: no step named 'hour'; did you mean 'hours'? (fix: name an existing step)",
+    ],
+  ],
+  [
+    'unreachable-step',
+    [
+      "tests/fixtures/flows/unreachable-step.yaml:11:5: steps.rating: step 'rating' can never be reached from 'story' (fix: link to it with next: rating, or remove it)",
+    ],
+  ],
+  [
+    'missing-translation',
+    [
+      `tests/fixtures/flows/missing-translation.yaml:11:5: steps.weekends: text 'weekends' is missing in locales/cy/missing-translation.json (fix: add "weekends" there (a plain "weekends_plain" is optional))`,
+    ],
+  ],
+  [
+    'unknown-key',
+    [
+      "tests/fixtures/flows/unknown-key.yaml:8:5: steps.story: unknown key 'nxt'; did you mean 'next'? (fix: remove it or correct its spelling; see the flow format in the README)",
+    ],
+  ],
+  [
+    'yaml-syntax',
+    [
+      'tests/fixtures/flows/yaml-syntax.yaml:5:1: the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] (fix: check indentation, colons and closing brackets on that line)',
+    ],
+  ],
+  [
+    'duplicate-option',
+    [
+      "tests/fixtures/flows/duplicate-option.yaml:9:35: steps.hours.options[2]: option 'morning' is listed twice (fix: give each option its own key)",
+    ],
+  ],
+  [
+    'unknown-kind',
+    [
+      "tests/fixtures/flows/unknown-kind.yaml:8:10: steps.rating.ask: unknown question kind 'scael'; did you mean 'scale'? (fix: use one of: open, choice, yes_no, scale, number)",
+    ],
+  ],
+  [
+    'partner-field',
+    [
+      "tests/fixtures/flows/partner-field.yaml:17:22: partners[0].fields[1]: no step saves 'ratings'; did you mean 'rating'? (fix: name a save: of one of the questions)",
+    ],
+  ],
   [
     'branch-without-default',
     [
@@ -67,35 +114,67 @@ describe('checks that need no fixture file', () => {
   };
 
   it('refuses a loop made only of messages', () => {
-    const steps = '  first: { say: a, next: second }\n  second: { say: b, next: first }\n  done: { end: true }\n';
-    expect(problems(base(steps))).toContain("steps.first: step 'first' is in a loop of messages with no question, which would never stop");
+    const steps =
+      '  first: { say: a, next: second }\n  second: { say: b, next: first }\n  done: { end: true }\n';
+    expect(problems(base(steps))).toContain(
+      "steps.first: step 'first' is in a loop of messages with no question, which would never stop",
+    );
   });
   it('refuses a scale written backwards and one too long to text', () => {
-    expect(problems(base('  first: { ask: scale, range: [5, 1], next: done }\n  done: { end: true }\n'))).toEqual(['steps.first.range: the scale runs from 5 to 1']);
-    expect(problems(base('  first: { ask: scale, range: [0, 20], next: done }\n  done: { end: true }\n'))).toEqual(['steps.first.range: a scale of 21 points is too long to answer by text']);
+    expect(
+      problems(base('  first: { ask: scale, range: [5, 1], next: done }\n  done: { end: true }\n')),
+    ).toEqual(['steps.first.range: the scale runs from 5 to 1']);
+    expect(
+      problems(
+        base('  first: { ask: scale, range: [0, 20], next: done }\n  done: { end: true }\n'),
+      ),
+    ).toEqual(['steps.first.range: a scale of 21 points is too long to answer by text']);
   });
   it('refuses a role question whose options are not roles', () => {
-    const steps = '  first: { ask: choice, options: [carer, nurse], sets: role, next: done }\n  done: { end: true }\n';
+    const steps =
+      '  first: { ask: choice, options: [carer, nurse], sets: role, next: done }\n  done: { end: true }\n';
     expect(problems(base(steps, 'roles: [service_user, carer]\n'))).toEqual([
       "steps.first.options[1]: 'nurse' is not a role",
     ]);
   });
   it('refuses a step that does not say what it does, and an unknown time zone', () => {
-    const source = base('  first: { next: done }\n  done: { end: true }\n', 'timezone: Europe/Lundon\n');
+    const source = base(
+      '  first: { next: done }\n  done: { end: true }\n',
+      'timezone: Europe/Lundon\n',
+    );
     expect(problems(source)).toEqual(["steps.first: step 'first' does not say what it does"]);
-    const zone = base('  first: { ask: open, next: done }\n  done: { end: true }\n', 'timezone: Europe/Lundon\n');
+    const zone = base(
+      '  first: { ask: open, next: done }\n  done: { end: true }\n',
+      'timezone: Europe/Lundon\n',
+    );
     expect(problems(zone)).toContain("timezone: 'Europe/Lundon' is not a time zone");
   });
   it('refuses duplicate keys, which YAML would otherwise silently merge', () => {
-    expect(problems(base('  first: { ask: open, next: done }\n  first: { ask: open, next: done }\n  done: { end: true }\n'))[0]).toMatch(/Map keys must be unique/);
+    expect(
+      problems(
+        base(
+          '  first: { ask: open, next: done }\n  first: { ask: open, next: done }\n  done: { end: true }\n',
+        ),
+      )[0],
+    ).toMatch(/Map keys must be unique/);
   });
   it('names every missing shared text for a language with no common.json', () => {
-    const result = loadFlowSource('inline.yaml', base('  first: { ask: open, next: done }\n  done: { end: true }\n').replace('[en]', '[en, xx]'), {
-      catalog: catalogWith({ en: { inline: { first: 'Tell us' } } }),
-      localesDir: 'locales',
-    });
+    const result = loadFlowSource(
+      'inline.yaml',
+      base('  first: { ask: open, next: done }\n  done: { end: true }\n').replace(
+        '[en]',
+        '[en, xx]',
+      ),
+      {
+        catalog: catalogWith({ en: { inline: { title: 'Inline', first: 'Tell us' } } }),
+        localesDir: 'locales',
+      },
+    );
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems.map((p) => p.message)).toEqual(["no translations for 'xx': locales/xx/inline.json is missing"]);
+    if (!result.ok)
+      expect(result.problems.map((p) => p.message)).toEqual([
+        "no translations for 'xx': locales/xx/inline.json is missing",
+      ]);
   });
 });
 
@@ -112,7 +191,9 @@ describe('valid flows', () => {
 
   it('accepts a flow written in JSON, and finds it by keyword whatever the case and punctuation', () => {
     const result = loadFlowFile('tests/fixtures/valid/short-survey.json', {
-      catalog: catalogWith({ en: { 'short-survey': { rating: 'How was it?', why: 'Why?' } } }),
+      catalog: catalogWith({
+        en: { 'short-survey': { title: 'Short', rating: 'How was it?', why: 'Why?' } },
+      }),
       localesDir: 'locales',
     });
     expect(result.ok).toBe(true);
@@ -126,10 +207,19 @@ describe('valid flows', () => {
   it('gives an edited flow a new version and keeps the old one for sessions that started on it', () => {
     const source = (next: string): string =>
       `id: versions\ntitle: Versions\nlevel: individual\nlanguages: [en]\nkeywords: [VER]\nstart: first\nsteps:\n  first: { ask: open, next: ${next} }\n  second: { ask: open, next: done }\n  done: { end: true }\n`;
-    const texts = { catalog: catalogWith({ en: { versions: { first: 'One', second: 'Two' } } }), localesDir: 'locales' };
+    const texts = {
+      catalog: catalogWith({
+        en: { versions: { title: 'Versions', first: 'One', second: 'Two' } },
+      }),
+      localesDir: 'locales',
+    };
     const v1 = loadFlowSource('v.yaml', source('second'), texts);
     const v2 = loadFlowSource('v.yaml', `# a comment changes nothing\n${source('second')}`, texts);
-    const v3 = loadFlowSource('v.yaml', source('done').replace('  second: { ask: open, next: done }\n', ''), texts);
+    const v3 = loadFlowSource(
+      'v.yaml',
+      source('done').replace('  second: { ask: open, next: done }\n', ''),
+      texts,
+    );
     if (!v1.ok || !v2.ok || !v3.ok) throw new Error('fixture flows should load');
     expect(v2.flow.version).toBe(v1.flow.version);
     expect(v3.flow.version).not.toBe(v1.flow.version);
@@ -145,6 +235,8 @@ describe('valid flows', () => {
     const day = flows.get('day-centre-weekends');
     if (day === undefined) throw new Error('demo flow missing');
     const problems = flows.publish({ ...day, id: 'copy', source: 'flows/copy.yaml' });
-    expect(problems.map(formatProblem)).toContain("flows/copy.yaml: keywords: keyword 'DAYCENTRE' already starts flow 'day-centre-weekends' (fix: choose a keyword no other flow uses)");
+    expect(problems.map(formatProblem)).toContain(
+      "flows/copy.yaml: keywords: keyword 'DAYCENTRE' already starts flow 'day-centre-weekends' (fix: choose a keyword no other flow uses)",
+    );
   });
 });

@@ -6,16 +6,27 @@ import type { Translate } from '../../src/engine/types.js';
 import type { FlowRegistry } from '../../src/flow/registry.js';
 
 /** The shipped flows and translations, loaded as the server loads them. */
-export function shippedContent(): { flows: FlowRegistry; catalog: TextCatalog; translate: Translate } {
+export function shippedContent(): {
+  flows: FlowRegistry;
+  catalog: TextCatalog;
+  translate: Translate;
+} {
   const { flows, catalog } = loadContent({ flowsDir: 'flows', localesDir: 'locales' });
-  return { flows, catalog, translate: createTranslate(catalog, (ns) => flows.get(ns)?.languages[0] ?? 'en') };
+  return {
+    flows,
+    catalog,
+    translate: createTranslate(catalog, (ns) => flows.get(ns)?.languages[0] ?? 'en'),
+  };
 }
 
 /** The shipped shared texts for the given languages, plus fixture namespaces. */
 export function catalogWith(extra: Resources): TextCatalog {
   const resources: Resources = {};
   for (const [language, namespaces] of Object.entries(extra)) {
-    const common = JSON.parse(readFileSync(`locales/${language}/common.json`, 'utf8')) as Record<string, unknown>;
+    const common = JSON.parse(readFileSync(`locales/${language}/common.json`, 'utf8')) as Record<
+      string,
+      unknown
+    >;
     resources[language] = { common, ...namespaces };
   }
   return createCatalog(resources);
