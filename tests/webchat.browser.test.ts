@@ -103,7 +103,7 @@ describe('the web chat in a browser', () => {
     await botSays(welshFlow('role_plain'));
 
     // The text-message preview numbers the options, as an SMS would.
-    await page.getByLabel(/text message/).check();
+    await page.getByLabel(welshCommon('web_show_sms_plain')).check();
     await log
       .locator('.sms pre', { hasText: `1. ${welshFlow('options.service_user_plain')}` })
       .waitFor();

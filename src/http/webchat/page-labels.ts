@@ -3,9 +3,9 @@ import type { Runtime } from '../../runtime.js';
 import { COMMON_NAMESPACE } from '../../engine/types.js';
 
 /**
- * The web chat's own wording, from the `web_*` keys of `locales/<lang>/common.json`. Keys that
- * no language has yet (the later ones) fall back to the English built into the page, so a
- * translator can add them without a code change.
+ * The web chat's own wording, from the `web_*` keys of `locales/<lang>/common.json`. A key a
+ * new language does not have yet falls back to the English built into the page, so a
+ * translator can add languages one key at a time.
  */
 export const PAGE_LABEL_KEYS = [
   'web_title',
