@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  startSession,
-  step,
-  MAX_STEPS_PER_INPUT,
-  MAX_UNCLEAR_REPLIES,
-} from '../src/engine/step.js';
+import { startSession, step, MAX_UNCLEAR_REPLIES } from '../src/engine/step.js';
+import { MAX_STEPS_PER_INPUT } from '../src/engine/turn.js';
 import { EngineError } from '../src/engine/errors.js';
 import { MAX_FOLLOW_UPS } from '../src/flow/schema.js';
 import type { Flow } from '../src/flow/flow.js';
@@ -92,10 +88,23 @@ describe('engine', () => {
     expect(story?.status === 'answered' && story.value).toBe('It is good');
   });
 
+  it('counts expiry from the last message, so someone who answers every few days carries on', () => {
+    const started = run(dayCentre, [text('1')]);
+    const nearlyExpired = new Date(Date.parse(started.session.expiresAt) - 1);
+    const answered = step(dayCentre, started.session, text('My story'), {
+      now: nearlyExpired,
+      translate,
+    });
+    expect(answered.session.status).toBe('active');
+    expect(Date.parse(answered.session.expiresAt)).toBe(
+      nearlyExpired.getTime() + dayCentre.expiresAfterMs,
+    );
+  });
+
   it('expires a session whose time has passed, keeping the answers given', () => {
     const started = run(dayCentre, [text('1')]);
     const late = step(dayCentre, started.session, text('My story'), {
-      now: new Date(t0.getTime() + dayCentre.expiresAfterMs + 1),
+      now: new Date(Date.parse(started.session.expiresAt) + 1),
       translate,
     });
     expect(late.session.status).toBe('expired');

@@ -21,6 +21,8 @@ export const COMMON_KEYS = [
   'stopped',
   'language_changed',
   'variant_changed',
+  'reminder',
+  'opted_in',
 ] as const;
 
 export type CommonKey = (typeof COMMON_KEYS)[number];

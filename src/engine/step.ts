@@ -1,9 +1,10 @@
-import type { Flow, Variant } from '../flow/flow.js';
-import type { QuestionStepDef, StepDef } from '../flow/schema.js';
-import { DEFAULT_BRANCH, isQuestion, numericBranch, saveName } from '../flow/steps.js';
+import type { Flow } from '../flow/flow.js';
+import type { QuestionStepDef } from '../flow/schema.js';
+import { isQuestion, saveName } from '../flow/steps.js';
 import { MAX_FOLLOW_UPS } from '../flow/schema.js';
-import { matchGlobalWord, parseYesNo } from './answers/index.js';
+import { parseYesNo } from './answers/index.js';
 import { EngineError } from './errors.js';
+import { handleGlobalWord } from './global-words.js';
 import {
   endsStory,
   readAnswer,
@@ -12,29 +13,11 @@ import {
   say,
   type Speaker,
 } from './questions.js';
-import type {
-  Answer,
-  AnswerValue,
-  EngineContext,
-  EngineEvent,
-  Input,
-  Reply,
-  Session,
-  StartOptions,
-  StepResult,
-} from './types.js';
+import { applySetting, branch, enter, finish, halt, record, type Turn } from './turn.js';
+import type { EngineContext, Input, Session, StartOptions, StepResult } from './types.js';
 
 /** Unclear replies to one question before it is recorded as unanswered and the flow moves on. */
 export const MAX_UNCLEAR_REPLIES = 2;
-/** Steps passed through for one input; a guard against flows that would never wait. */
-export const MAX_STEPS_PER_INPUT = 100;
-
-/** A working copy: the pure functions below build one result from it. */
-interface Turn {
-  session: Session;
-  readonly replies: Reply[];
-  readonly events: EngineEvent[];
-}
 
 /**
  * Opens a session on a flow and runs it to its first question.
@@ -62,7 +45,7 @@ export function startSession(flow: Flow, options: StartOptions, ctx: EngineConte
     startedAt: now,
     updatedAt: now,
     expiresAt: new Date(ctx.now.getTime() + flow.expiresAfterMs).toISOString(),
-    revision: 0,
+    revision: options.previousRevision ?? 0,
   };
   const turn: Turn = {
     session,
@@ -70,7 +53,7 @@ export function startSession(flow: Flow, options: StartOptions, ctx: EngineConte
     events: [{ type: 'flow_started', flowId: flow.id, flowVersion: flow.version }],
   };
   enter(flow, turn, flow.start, ctx);
-  return finish(turn, ctx);
+  return finish(flow, turn, ctx);
 }
 
 /**
@@ -78,76 +61,23 @@ export function startSession(flow: Flow, options: StartOptions, ctx: EngineConte
  * then the answer to the current question.
  */
 export function step(flow: Flow, session: Session, input: Input, ctx: EngineContext): StepResult {
-  if (session.flowId !== flow.id)
-    throw new EngineError(
-      'session_flow_mismatch',
-      `session is on flow '${session.flowId}', not '${flow.id}'`,
-    );
-  if (session.flowVersion !== flow.version) {
-    throw new EngineError(
-      'flow_version_mismatch',
-      `session is pinned to version ${session.flowVersion} of '${flow.id}', got ${flow.version}`,
-    );
-  }
+  checkPinned(flow, session);
   const turn: Turn = { session, replies: [], events: [] };
   if (session.status !== 'active') return { session, replies: [], events: [] };
   if (ctx.now.getTime() >= Date.parse(session.expiresAt)) {
     turn.session = { ...session, status: 'expired' };
     turn.events.push({ type: 'flow_expired' });
-    return finish(turn, ctx);
+    return finish(flow, turn, ctx);
   }
   const current = flow.steps[session.stepId];
   if (current === undefined || !isQuestion(current)) {
     halt(turn, 'missing_step', session.stepId);
-    return finish(turn, ctx);
+    return finish(flow, turn, ctx);
   }
   if (input.type === 'text' && handleGlobalWord(flow, turn, current, input.text, ctx))
-    return finish(turn, ctx);
+    return finish(flow, turn, ctx);
   answer(flow, turn, current, input, ctx);
-  return finish(turn, ctx);
-}
-
-function handleGlobalWord(
-  flow: Flow,
-  turn: Turn,
-  current: QuestionStepDef,
-  text: string,
-  ctx: EngineContext,
-): boolean {
-  const global = matchGlobalWord(text, flow.languages);
-  if (global === undefined) return false;
-  const speaker = (): Speaker => ({ flow, session: turn.session, ctx });
-  const id = turn.session.stepId;
-  switch (global.word) {
-    case 'stop':
-      turn.session = { ...turn.session, status: 'opted_out' };
-      turn.replies.push({ type: 'message', text: sayCommon(speaker(), 'stopped') });
-      turn.events.push({ type: 'opted_out' });
-      return true;
-    case 'help':
-      turn.replies.push({ type: 'message', text: helpText(speaker()) });
-      turn.replies.push(renderQuestion(speaker(), id, current));
-      turn.events.push({ type: 'help_requested', stepId: id });
-      return true;
-    case 'language':
-      turn.session = { ...turn.session, language: global.language };
-      turn.replies.push({ type: 'message', text: sayCommon(speaker(), 'language_changed') });
-      turn.replies.push(renderQuestion(speaker(), id, current));
-      turn.events.push({ type: 'language_changed', language: global.language });
-      return true;
-    case 'plain':
-      // Without an easy-read variant the words are an ordinary reply (an open answer, say).
-      if (!flow.variants.includes('plain')) return false;
-      setVariant(turn, 'plain');
-      turn.replies.push({ type: 'message', text: sayCommon(speaker(), 'variant_changed') });
-      turn.replies.push(renderQuestion(speaker(), id, current));
-      return true;
-    case 'skip':
-      turn.replies.push({ type: 'message', text: sayCommon(speaker(), 'skipped') });
-      record(turn, id, current, { status: 'skipped', at: ctx.now.toISOString() });
-      enter(flow, turn, branch(current, undefined), ctx);
-      return true;
-  }
+  return finish(flow, turn, ctx);
 }
 
 function answer(
@@ -234,104 +164,50 @@ function followUpText(speaker: Speaker, step: QuestionStepDef & { ask: 'open' })
     : sayCommon(speaker, 'follow_up');
 }
 
-/** Runs from a step through messages until a question waits or the flow ends. */
-function enter(flow: Flow, turn: Turn, first: string, ctx: EngineContext): void {
-  let id = first;
-  for (let visited = 0; visited < MAX_STEPS_PER_INPUT; visited++) {
-    const current: StepDef | undefined = flow.steps[id];
-    if (current === undefined) {
-      halt(turn, 'missing_step', id);
-      return;
-    }
-    turn.session = { ...turn.session, stepId: id, attempts: 0, followUps: 0 };
-    const speaker: Speaker = { flow, session: turn.session, ctx };
-    if (isQuestion(current)) {
-      turn.replies.push(renderQuestion(speaker, id, current));
-      return;
-    }
-    if (current.say !== undefined)
-      turn.replies.push({ type: 'message', text: say(speaker, current.say) });
-    if ('end' in current) {
-      turn.session = { ...turn.session, status: 'completed' };
-      turn.events.push({ type: 'flow_completed' });
-      return;
-    }
-    id = current.next ?? '';
+/**
+ * A nudge for someone who has not answered: a short reminder and the question again.
+ * The session itself does not change, so a reply that crosses the reminder is still taken.
+ */
+export function remind(flow: Flow, session: Session, ctx: EngineContext): StepResult {
+  checkPinned(flow, session);
+  const current = flow.steps[session.stepId];
+  if (session.status !== 'active' || current === undefined || !isQuestion(current)) {
+    return { session, replies: [], events: [] };
   }
-  halt(turn, 'step_limit', id);
-}
-
-/** The next step for an answer; skipped and unclear answers take the `default` branch. */
-function branch(step: QuestionStepDef, value: AnswerValue | undefined): string {
-  const next = step.next ?? '';
-  if (typeof next === 'string') return next;
-  const fallback = next[DEFAULT_BRANCH] ?? '';
-  if (value === undefined) return fallback;
-  if (typeof value === 'number') {
-    const hit = Object.entries(next).find(([key]) => {
-      const range = numericBranch(key);
-      return range !== undefined && value >= range.min && value <= range.max;
-    });
-    return hit?.[1] ?? fallback;
-  }
-  const chosen: readonly string[] = typeof value === 'string' ? [value] : value;
-  const hit = Object.entries(next).find(([key]) => key !== DEFAULT_BRANCH && chosen.includes(key));
-  return hit?.[1] ?? fallback;
-}
-
-function record(turn: Turn, id: string, step: QuestionStepDef, result: Answer): void {
-  const name = saveName(id, step);
-  turn.session = { ...turn.session, answers: { ...turn.session.answers, [name]: result } };
-  turn.events.push({ type: 'answer_saved', stepId: id, name, answer: result });
-}
-
-/** A choice with `sets:` changes the wording for the rest of the conversation. */
-function applySetting(turn: Turn, step: QuestionStepDef, value: AnswerValue): void {
-  if (step.ask !== 'choice' || typeof value !== 'string') return;
-  if (step.sets === 'role') turn.session = { ...turn.session, role: value };
-  if (step.sets === 'language') {
-    turn.session = { ...turn.session, language: value };
-    turn.events.push({ type: 'language_changed', language: value });
-  }
-  if (step.sets === 'variant') setVariant(turn, value === 'plain' ? 'plain' : 'standard');
-}
-
-function setVariant(turn: Turn, variant: Variant): void {
-  turn.session = { ...turn.session, variant };
-  turn.events.push({ type: 'variant_changed', variant });
-}
-
-function helpText(speaker: Speaker): string {
-  const { flow, session } = speaker;
-  const lines = [sayCommon(speaker, 'help')];
-  const others = flow.languages.filter((language) => language !== session.language);
-  if (others.length > 0) {
-    const names = others.map((language) =>
-      speaker.ctx.translate({
-        namespace: 'common',
-        key: 'language_name',
-        language,
-        variant: session.variant,
-        role: undefined,
-      }),
-    );
-    lines.push(sayCommon(speaker, 'help_languages', { languages: names.join(', ') }));
-  }
-  if (flow.variants.includes('plain') && session.variant !== 'plain')
-    lines.push(sayCommon(speaker, 'help_plain_offer'));
-  return lines.join('\n');
-}
-
-function halt(turn: Turn, reason: 'step_limit' | 'missing_step', stepId: string): void {
-  turn.session = { ...turn.session, status: 'halted' };
-  turn.events.push({ type: 'flow_halted', reason, stepId });
-}
-
-function finish(turn: Turn, ctx: EngineContext): StepResult {
-  const session = {
-    ...turn.session,
-    updatedAt: ctx.now.toISOString(),
-    revision: turn.session.revision + 1,
+  const speaker: Speaker = { flow, session, ctx };
+  return {
+    session,
+    replies: [
+      { type: 'message', text: sayCommon(speaker, 'reminder') },
+      renderQuestion(speaker, session.stepId, current),
+    ],
+    events: [{ type: 'reminder_sent', stepId: session.stepId }],
   };
-  return { session, replies: turn.replies, events: turn.events };
+}
+
+/** Ends a session nobody answered in time; the answers given so far are kept. */
+export function expire(flow: Flow, session: Session, ctx: EngineContext): StepResult {
+  checkPinned(flow, session);
+  if (session.status !== 'active') return { session, replies: [], events: [] };
+  const turn: Turn = {
+    session: { ...session, status: 'expired' },
+    replies: [],
+    events: [{ type: 'flow_expired' }],
+  };
+  return finish(flow, turn, ctx);
+}
+
+function checkPinned(flow: Flow, session: Session): void {
+  if (session.flowId !== flow.id) {
+    throw new EngineError(
+      'session_flow_mismatch',
+      `session is on flow '${session.flowId}', not '${flow.id}'`,
+    );
+  }
+  if (session.flowVersion !== flow.version) {
+    throw new EngineError(
+      'flow_version_mismatch',
+      `session is pinned to version ${session.flowVersion} of '${flow.id}', got ${flow.version}`,
+    );
+  }
 }

@@ -42,6 +42,8 @@ export interface StartOptions {
   readonly variant?: Variant | undefined;
   readonly role?: string | undefined;
   readonly params?: Readonly<Record<string, string>> | undefined;
+  /** The revision of this participant's previous session, so revisions never repeat for them. */
+  readonly previousRevision?: number | undefined;
 }
 
 /** What a respondent did. A tapped button arrives as `choice`, anything typed as `text`. */
@@ -81,6 +83,7 @@ export type EngineEvent =
   | { readonly type: 'language_changed'; readonly language: string }
   | { readonly type: 'variant_changed'; readonly variant: Variant }
   | { readonly type: 'help_requested'; readonly stepId: string }
+  | { readonly type: 'reminder_sent'; readonly stepId: string }
   | { readonly type: 'flow_completed' }
   | { readonly type: 'flow_expired' }
   | { readonly type: 'opted_out' }
