@@ -1,38 +1,91 @@
 import type { Session } from '../engine/types.js';
-import { participantId, type ParticipantKey, type SessionStore } from './session-store.js';
+import {
+  DEDUPE_WINDOW_MS,
+  HISTORY_LIMIT,
+  type CommitResult,
+  type ParticipantKey,
+  type SessionCommit,
+  type SessionStore,
+} from './session-store.js';
+
+interface Entry {
+  session?: { value: Session; expiresAt: number } | undefined;
+  seen: Map<string, number>;
+  history: Session[];
+  optedOut: boolean;
+}
 
 /** Sessions in this process's memory: the embedded default and unit tests. Lost on restart. */
 export class MemorySessionStore implements SessionStore {
-  private readonly sessions = new Map<string, { session: Session; expiresAt: number }>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly clock: () => Date) {}
 
   async load(key: ParticipantKey): Promise<Session | undefined> {
-    const entry = this.sessions.get(participantId(key));
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.clock().getTime()) {
-      this.sessions.delete(participantId(key));
-      return undefined;
-    }
-    return entry.session;
+    return this.current(key);
   }
 
-  async save(key: ParticipantKey, session: Session, ttlMs: number): Promise<'saved' | 'conflict'> {
-    const stored = await this.load(key);
-    const fresh =
-      stored === undefined ||
-      session.startedAt !== stored.startedAt ||
-      session.flowId !== stored.flowId;
-    if (!fresh && stored.revision !== session.revision - 1) return 'conflict';
-    this.sessions.set(participantId(key), { session, expiresAt: this.clock().getTime() + ttlMs });
+  async commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult> {
+    const entry = this.entry(key);
+    const now = this.clock().getTime();
+    for (const [messageId, until] of entry.seen) if (until <= now) entry.seen.delete(messageId);
+    if (change.messageId !== undefined && (entry.seen.get(change.messageId) ?? 0) > now)
+      return 'duplicate';
+    if ((this.current(key)?.revision ?? null) !== change.expectedRevision) return 'conflict';
+    const { session } = change;
+    entry.session = { value: session, expiresAt: now + change.ttlMs };
+    if (change.messageId !== undefined) entry.seen.set(change.messageId, now + DEDUPE_WINDOW_MS);
+    if (session.status === 'opted_out') entry.optedOut = true;
+    if (session.status !== 'active')
+      entry.history = [session, ...entry.history].slice(0, HISTORY_LIMIT);
     return 'saved';
   }
 
+  async seen(key: ParticipantKey, messageId: string): Promise<boolean> {
+    return (this.entry(key).seen.get(messageId) ?? 0) > this.clock().getTime();
+  }
+
+  async history(key: ParticipantKey): Promise<Session[]> {
+    return [...this.entry(key).history];
+  }
+
+  async isOptedOut(key: ParticipantKey): Promise<boolean> {
+    return this.entry(key).optedOut;
+  }
+
+  async setOptedOut(key: ParticipantKey, optedOut: boolean): Promise<void> {
+    this.entry(key).optedOut = optedOut;
+  }
+
   async delete(key: ParticipantKey): Promise<void> {
-    this.sessions.delete(participantId(key));
+    this.entries.delete(id(key));
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
   }
 
   async close(): Promise<void> {
-    this.sessions.clear();
+    this.entries.clear();
   }
+
+  private current(key: ParticipantKey): Session | undefined {
+    const stored = this.entries.get(id(key))?.session;
+    return stored !== undefined && stored.expiresAt > this.clock().getTime()
+      ? stored.value
+      : undefined;
+  }
+
+  private entry(key: ParticipantKey): Entry {
+    let entry = this.entries.get(id(key));
+    if (entry === undefined) {
+      entry = { seen: new Map(), history: [], optedOut: false };
+      this.entries.set(id(key), entry);
+    }
+    return entry;
+  }
+}
+
+function id(key: ParticipantKey): string {
+  return `${key.channel}\u0000${key.address}`;
 }

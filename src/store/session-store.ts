@@ -8,18 +8,72 @@ export interface ParticipantKey {
   readonly address: string;
 }
 
+/** One atomic change to a participant's record. */
+export interface SessionCommit {
+  readonly session: Session;
+  /**
+   * The revision of the session this change was computed from, or `null` when none was
+   * stored. The commit is refused (`conflict`) if the stored revision differs: no lost update.
+   */
+  readonly expectedRevision: number | null;
+  /** The provider's message id, remembered for `DEDUPE_WINDOW_MS`; a second commit with it is a `duplicate`. */
+  readonly messageId?: string | undefined;
+  /** How long the session is kept: until its expiry and then some, so a late reply finds it. */
+  readonly ttlMs: number;
+}
+
+export type CommitResult = 'saved' | 'conflict' | 'duplicate';
+
+/** Provider message ids are remembered this long (providers retry within minutes; 48 h is generous). */
+export const DEDUPE_WINDOW_MS = 48 * 3600_000;
+/** Ended sessions kept per participant, newest first. */
+export const HISTORY_LIMIT = 20;
+
 /**
- * Where sessions live between messages. `save` refuses a session whose revision does not
- * follow the stored one, so two processes can never overwrite each other's work.
+ * Where sessions live between messages. Each commit is atomic: the revision check, the
+ * session write, the message id, the opt-out flag (set when the session is `opted_out`) and
+ * the history entry (when the session has ended) happen together or not at all.
  */
 export interface SessionStore {
   load(key: ParticipantKey): Promise<Session | undefined>;
-  /** Stores `session` if the stored revision is `session.revision - 1` (or none is stored and it is a new session). */
-  save(key: ParticipantKey, session: Session, ttlMs: number): Promise<'saved' | 'conflict'>;
+  commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult>;
+  /** True when a message with this id was already committed for this participant. */
+  seen(key: ParticipantKey, messageId: string): Promise<boolean>;
+  /** Ended sessions (completed, expired, opted out, halted), newest first: partial answers are kept. */
+  history(key: ParticipantKey): Promise<Session[]>;
+  /** A person who sent STOP on any flow gets nothing more until they send START. */
+  isOptedOut(key: ParticipantKey): Promise<boolean>;
+  setOptedOut(key: ParticipantKey, optedOut: boolean): Promise<void>;
+  /** Forgets everything held about the participant. */
   delete(key: ParticipantKey): Promise<void>;
+  /** True when the store can be used now (for `/readyz`). */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export function participantId(key: ParticipantKey): string {
-  return `${key.channel}:${key.address}`;
+/**
+ * Runs work for one participant at a time, in order of arrival, across every process that
+ * shares the store: two messages from one person never race.
+ */
+export interface ParticipantQueue {
+  run<T>(key: ParticipantKey, work: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The store is unreachable or too slow: the caller should answer so that the provider retries. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store_unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The participant's turn did not come in time (another message held it too long). */
+export class ParticipantBusyError extends Error {
+  readonly code = 'participant_busy';
+  constructor() {
+    super('another message from this participant is still being handled');
+    this.name = 'ParticipantBusyError';
+  }
 }

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { participantRef } from './participant-ref.js';
+import type { ParticipantKey } from './session-store.js';
+
+/**
+ * The Redis key scheme, in one place. Every key of one participant is
+ *
+ *   `${prefix}p:{${ref}}:${part}`
+ *
+ * where `ref` is `participantRef(key, secret)`: a keyed hash, so a phone number or Slack id
+ * never appears in a key (keys show up in `MONITOR`, slow logs and backups). The `{ref}` is a
+ * Redis Cluster hash tag: all of a participant's keys live in one slot, which is what lets
+ * one Lua script touch them together.
+ *
+ * | part      | type   | holds                                                             | expiry                        |
+ * |-----------|--------|-------------------------------------------------------------------|-------------------------------|
+ * | `session` | hash   | `rev` (the revision, so scripts need not decode JSON), `json`     | the commit's `ttlMs`          |
+ * | `seen`    | zset   | member: first 16 hex of sha256(message id); score: expiry (ms)    | `DEDUPE_WINDOW_MS`, on write  |
+ * | `history` | list   | compact JSON of ended sessions, newest first, `HISTORY_LIMIT` max | 400 days, on write            |
+ * | `optout`  | string | `1` while the person has sent STOP                                | none: kept until START/delete |
+ * | `queue`   | list   | tokens of messages holding or awaiting the turn, in arrival order | twice the lease, on write     |
+ * | `alive`   | hash   | token → lease expiry (ms, Redis time)                             | twice the lease, on write     |
+ *
+ * `seen` is one sorted set rather than a key per message id so that `delete` is a single DEL
+ * of known keys: no SCAN of the whole keyspace (slow, and per node on a cluster) and no race
+ * with a commit adding a key mid-scan.
+ *
+ * `prefix` (default `cv:`) lets several deployments and test runs share one Redis.
+ */
+export const DEFAULT_KEY_PREFIX = 'cv:';
+
+export interface ParticipantKeys {
+  readonly session: string;
+  readonly seen: string;
+  readonly history: string;
+  readonly optout: string;
+  readonly queue: string;
+  readonly alive: string;
+}
+
+export interface KeySchemeOptions {
+  readonly prefix?: string | undefined;
+  /** The participant-ref secret; changing it orphans every stored key. */
+  readonly secret: string;
+}
+
+export type KeySchemeErrorCode = 'key_prefix_invalid' | 'key_secret_missing';
+
+/** The store was configured in a way that would break the key scheme. */
+export class KeySchemeError extends Error {
+  constructor(
+    readonly code: KeySchemeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeySchemeError';
+  }
+}
+
+/** Builds a participant's keys; checks the options once, up front. */
+export class RedisKeyScheme {
+  readonly prefix: string;
+  private readonly secret: string;
+
+  constructor(options: KeySchemeOptions) {
+    const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
+    // Redis hashes the first `{…}` in a key: a brace in the prefix would put every
+    // participant in one cluster slot (or split one participant's keys across slots).
+    if (/[{}]/.test(prefix)) {
+      throw new KeySchemeError(
+        'key_prefix_invalid',
+        `the Redis key prefix must not contain braces: '${prefix}'`,
+      );
+    }
+    // Without a secret the ref is a plain hash of an enumerable phone number: reversible.
+    if (options.secret.length === 0) {
+      throw new KeySchemeError(
+        'key_secret_missing',
+        'a secret is needed to hide addresses in Redis keys',
+      );
+    }
+    this.prefix = prefix;
+    this.secret = options.secret;
+  }
+
+  participant(key: ParticipantKey): ParticipantKeys {
+    const base = `${this.prefix}p:{${participantRef(key, this.secret)}}:`;
+    return {
+      session: `${base}session`,
+      seen: `${base}seen`,
+      history: `${base}history`,
+      optout: `${base}optout`,
+      queue: `${base}queue`,
+      alive: `${base}alive`,
+    };
+  }
+}
+
+/** A message id's member in the `seen` set: fixed size, and the provider's id is not kept. */
+export function seenMember(messageId: string): string {
+  return createHash('sha256').update(messageId).digest('hex').slice(0, 16);
+}

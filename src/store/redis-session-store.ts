@@ -1,0 +1,236 @@
+import type { Redis } from 'ioredis';
+import type { Session } from '../engine/types.js';
+import { RedisKeyScheme, seenMember, type ParticipantKeys } from './redis-keys.js';
+import {
+  DEDUPE_WINDOW_MS,
+  HISTORY_LIMIT,
+  StoreUnavailableError,
+  type CommitResult,
+  type ParticipantKey,
+  type SessionCommit,
+  type SessionStore,
+} from './session-store.js';
+
+/**
+ * Ended sessions are kept this long, refreshed on each write. A stand-in: the retention
+ * rules (per commissioning body, per flow) come later and will replace it; until then a
+ * long bound keeps partial answers for reporting without keeping them for ever.
+ */
+export const HISTORY_TTL_MS = 400 * 86_400_000;
+
+/** `/readyz` must answer quickly even when Redis hangs rather than refuses. */
+const DEFAULT_PING_TIMEOUT_MS = 1_000;
+
+export interface RedisSessionStoreOptions {
+  /**
+   * The client is the caller's to create and close (it is usually shared with the participant
+   * queue and the job queue). Give it a `commandTimeout` and a small `maxRetriesPerRequest`, so
+   * that a Redis outage turns into `StoreUnavailableError` quickly instead of a hung request.
+   */
+  readonly redis: Redis;
+  /** Key prefix, default `cv:`; see redis-keys.ts. */
+  readonly prefix?: string | undefined;
+  /** The participant-ref secret that keeps addresses out of keys. */
+  readonly secret: string;
+  readonly pingTimeoutMs?: number | undefined;
+}
+
+// Redis TIME, not the caller's clock: every process then agrees on when a message id lapses.
+const NOW_MS = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+`;
+
+/**
+ * KEYS: session, seen, optout, history.
+ * ARGV: expected revision ('' = nothing stored), new revision, json, ttl ms, seen member
+ * ('' = no message id), dedupe window ms, opted out (1/0), ended (1/0), history limit,
+ * history ttl ms.
+ * The duplicate check comes first: a provider's retry of a handled message is a duplicate,
+ * not a conflict, even though its revision is stale by then.
+ */
+const COMMIT_LUA = `${NOW_MS}
+if ARGV[5] ~= '' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%.0f', now))
+  if redis.call('ZSCORE', KEYS[2], ARGV[5]) then return 'duplicate' end
+end
+local stored = redis.call('HGET', KEYS[1], 'rev') or ''
+if stored ~= ARGV[1] then return 'conflict' end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if ARGV[5] ~= '' then
+  redis.call('ZADD', KEYS[2], string.format('%.0f', now + tonumber(ARGV[6])), ARGV[5])
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+end
+if ARGV[7] == '1' then redis.call('SET', KEYS[3], '1') end
+if ARGV[8] == '1' then
+  redis.call('LPUSH', KEYS[4], ARGV[3])
+  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[9]) - 1)
+  redis.call('PEXPIRE', KEYS[4], ARGV[10])
+end
+return 'saved'
+`;
+
+/** KEYS: seen. ARGV: member. 1 while the message id is within its window. */
+const SEEN_LUA = `${NOW_MS}
+local until_ms = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if until_ms and tonumber(until_ms) > now then return 1 end
+return 0
+`;
+
+const COMMANDS = {
+  commit: { name: 'carevoiceCommitSession', keys: 4, lua: COMMIT_LUA, readOnly: false },
+  seen: { name: 'carevoiceSessionSeen', keys: 1, lua: SEEN_LUA, readOnly: true },
+} as const;
+
+/**
+ * Sessions shared by every process through one Redis (or Cluster: see the hash tag in
+ * redis-keys.ts). Each commit is one Lua script, so its checks and writes are atomic.
+ * Needs Redis 5 or later (the scripts write after reading TIME).
+ */
+export class RedisSessionStore implements SessionStore {
+  private readonly redis: Redis;
+  private readonly keys: RedisKeyScheme;
+  private readonly pingTimeoutMs: number;
+  private readonly commitScript: LuaCommand;
+  private readonly seenScript: LuaCommand;
+
+  constructor(options: RedisSessionStoreOptions) {
+    this.redis = options.redis;
+    this.keys = new RedisKeyScheme({ prefix: options.prefix, secret: options.secret });
+    this.pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
+    this.commitScript = defineLuaCommand(this.redis, COMMANDS.commit);
+    this.seenScript = defineLuaCommand(this.redis, COMMANDS.seen);
+  }
+
+  async load(key: ParticipantKey): Promise<Session | undefined> {
+    const { session } = this.keys.participant(key);
+    const json = await this.attempt('load', () => this.redis.hget(session, 'json'));
+    return json === null ? undefined : decodeSession(json);
+  }
+
+  async commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult> {
+    const keys = this.keys.participant(key);
+    const { session } = change;
+    const json = JSON.stringify(session);
+    const result = await this.attempt('commit', () =>
+      this.commitScript(
+        keys.session,
+        keys.seen,
+        keys.optout,
+        keys.history,
+        change.expectedRevision === null ? '' : String(change.expectedRevision),
+        String(session.revision),
+        json,
+        // PEXPIRE takes whole milliseconds; 0 or less removes the session, as memory does.
+        Math.max(0, Math.ceil(change.ttlMs)),
+        change.messageId === undefined ? '' : seenMember(change.messageId),
+        DEDUPE_WINDOW_MS,
+        session.status === 'opted_out' ? '1' : '0',
+        session.status === 'active' ? '0' : '1',
+        HISTORY_LIMIT,
+        HISTORY_TTL_MS,
+      ),
+    );
+    if (result !== 'saved' && result !== 'conflict' && result !== 'duplicate') {
+      throw new StoreUnavailableError(`redis commit answered ${String(result)}`);
+    }
+    return result;
+  }
+
+  async seen(key: ParticipantKey, messageId: string): Promise<boolean> {
+    const { seen } = this.keys.participant(key);
+    const result = await this.attempt('seen', () => this.seenScript(seen, seenMember(messageId)));
+    return result === 1;
+  }
+
+  async history(key: ParticipantKey): Promise<Session[]> {
+    const { history } = this.keys.participant(key);
+    const entries = await this.attempt('history', () => this.redis.lrange(history, 0, -1));
+    return entries.map(decodeSession);
+  }
+
+  async isOptedOut(key: ParticipantKey): Promise<boolean> {
+    const { optout } = this.keys.participant(key);
+    return (await this.attempt('isOptedOut', () => this.redis.exists(optout))) === 1;
+  }
+
+  async setOptedOut(key: ParticipantKey, optedOut: boolean): Promise<void> {
+    const { optout } = this.keys.participant(key);
+    await this.attempt('setOptedOut', async () => {
+      if (optedOut) await this.redis.set(optout, '1');
+      else await this.redis.del(optout);
+    });
+  }
+
+  /**
+   * Removes every key that holds data about the participant, in one DEL (atomic, and all in
+   * one slot). The `queue` and `alive` keys are left alone: they hold only random tokens and
+   * lapse within a lease, and deleting them would hand the turn to a waiting message while
+   * the work that called `delete` is still running.
+   */
+  async delete(key: ParticipantKey): Promise<void> {
+    const keys: ParticipantKeys = this.keys.participant(key);
+    await this.attempt('delete', () =>
+      this.redis.del(keys.session, keys.seen, keys.history, keys.optout),
+    );
+  }
+
+  /** Never throws: false when Redis refuses, fails or does not answer within the timeout. */
+  async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.pingTimeoutMs);
+    });
+    const answer = this.redis.ping().then(
+      (reply) => reply === 'PONG',
+      () => false,
+    );
+    try {
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The client belongs to whoever created it (it is shared), so there is nothing to close. */
+  async close(): Promise<void> {}
+
+  private async attempt<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw new StoreUnavailableError(`redis ${operation} failed`, { cause: error });
+    }
+  }
+}
+
+function decodeSession(json: string): Session {
+  return JSON.parse(json) as Session;
+}
+
+/** A Lua script registered with ioredis: called with its keys, then its arguments. */
+export type LuaCommand = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Registers a script (sent as EVALSHA; ioredis falls back to EVAL when Redis has not seen it)
+ * and returns it typed: `defineCommand` adds an untyped method to the client.
+ */
+export function defineLuaCommand(
+  redis: Redis,
+  command: {
+    readonly name: string;
+    readonly keys: number;
+    readonly lua: string;
+    readonly readOnly: boolean;
+  },
+): LuaCommand {
+  redis.defineCommand(command.name, {
+    numberOfKeys: command.keys,
+    lua: command.lua,
+    readOnly: command.readOnly,
+  });
+  const method: unknown = Reflect.get(redis, command.name);
+  if (typeof method !== 'function') throw new Error(`ioredis did not define ${command.name}`);
+  return (...keysThenArgs) => Promise.resolve(method.apply(redis, keysThenArgs) as unknown);
+}
