@@ -1,0 +1,30 @@
+import type { ParticipantKey } from '../store/session-store.js';
+
+/**
+ * A timed job about one participant's session. It carries the session's revision when it
+ * was scheduled: if the session has moved on by the time it runs, it does nothing, so a
+ * reply and an expiry arriving together yield exactly one outcome.
+ */
+export interface SessionJob {
+  /** Stable id: scheduling the same id twice keeps one job. */
+  readonly id: string;
+  readonly type: 'reminder' | 'expiry';
+  readonly key: ParticipantKey;
+  readonly flowId: string;
+  readonly revision: number;
+  /** Epoch milliseconds at which the job is due. */
+  readonly runAt: number;
+}
+
+export type JobHandler = (job: SessionJob) => Promise<void>;
+
+/**
+ * Durable timed jobs. The Redis implementation survives restarts and runs each job once
+ * across many processes; the in-process one serves the embedded mode.
+ */
+export interface JobQueue {
+  schedule(job: SessionJob): Promise<void>;
+  /** Starts running due jobs with `handler`; a job whose handler throws is retried with backoff. */
+  start(handler: JobHandler): void;
+  close(): Promise<void>;
+}
