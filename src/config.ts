@@ -16,6 +16,16 @@ const envSchema = z.object({
     .url({ protocol: /^rediss?$/ })
     .optional()
     .describe('redis:// or rediss:// URL; absent means the embedded in-memory mode'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,32}$/, 'use up to 32 letters, digits, colons, hyphens or underscores')
+    .default('cv:')
+    .describe('prefix of every Redis key, so deployments can share a Redis'),
+  PSEUDONYM_KEY: z
+    .string()
+    .min(32, 'use at least 32 random characters, e.g. from: openssl rand -base64 32')
+    .optional()
+    .describe('secret for the keyed hashes that stand in for phone numbers and Slack ids'),
   FLOWS_DIR: z.string().min(1).default('flows').describe('folder of flow files'),
   LOCALES_DIR: z
     .string()
@@ -44,12 +54,18 @@ export interface Config {
   readonly host: string;
   readonly publicUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  /** Secret for participant hashes; a fixed development value when unset outside production. */
+  readonly pseudonymKey: string;
   readonly flowsDir: string;
   readonly localesDir: string;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly shutdownGraceMs: number;
   readonly webChat: boolean;
 }
+
+/** Only for trying carevoice: production refuses to start without its own key. */
+const DEVELOPMENT_PSEUDONYM_KEY = 'carevoice-development-only-pseudonym-key';
 
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
@@ -77,6 +93,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'REDIS_URL: required when NODE_ENV=production; the in-memory store loses every conversation on restart',
     );
   }
+  if (blanked['NODE_ENV'] === 'production' && blanked['PSEUDONYM_KEY'] === undefined) {
+    problems.push(
+      'PSEUDONYM_KEY: required when NODE_ENV=production; without a secret, hashed phone numbers can be reversed',
+    );
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -85,6 +106,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     host: e.HOST,
     publicUrl: e.PUBLIC_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    pseudonymKey: e.PSEUDONYM_KEY ?? DEVELOPMENT_PSEUDONYM_KEY,
     flowsDir: e.FLOWS_DIR,
     localesDir: e.LOCALES_DIR,
     logLevel: e.LOG_LEVEL,

@@ -1,14 +1,23 @@
+import { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import type { OutboundSenders } from './channels/outbound.js';
 import { ConversationService } from './conversation/service.js';
-import type { FlowRegistry } from './flow/registry.js';
+import { SessionTimers } from './conversation/session-timers.js';
 import { loadContent } from './flow/content.js';
-import { FlowValidationError } from './flow/problems.js';
+import type { FlowRegistry } from './flow/registry.js';
 import type { TextCatalog } from './i18n/catalog.js';
 import { createTranslate } from './i18n/translate.js';
 import type { Translate } from './engine/types.js';
+import { BullJobQueue } from './jobs/bullmq-job-queue.js';
+import type { JobQueue, SessionJob } from './jobs/job-queue.js';
+import { MemoryJobQueue } from './jobs/memory-job-queue.js';
 import type { Logger } from './logger.js';
+import { MemoryParticipantQueue } from './store/memory-participant-queue.js';
 import { MemorySessionStore } from './store/memory-session-store.js';
-import type { SessionStore } from './store/session-store.js';
+import { participantRef } from './store/participant-ref.js';
+import { RedisParticipantQueue } from './store/redis-participant-queue.js';
+import { RedisSessionStore } from './store/redis-session-store.js';
+import type { ParticipantQueue, SessionStore } from './store/session-store.js';
 
 /** Every long-lived part of a running carevoice, built in one place from the config. */
 export interface Runtime {
@@ -20,8 +29,9 @@ export interface Runtime {
   readonly translate: Translate;
   readonly store: SessionStore;
   readonly conversations: ConversationService;
-  /** `embedded` keeps sessions in this process; `redis` shares them between processes. */
+  /** `embedded` keeps everything in this process; `redis` shares it between processes. */
   readonly mode: 'embedded' | 'redis';
+  /** True when this process can take traffic now (Redis reachable). */
   readonly ready: () => Promise<boolean>;
   close(): Promise<void>;
 }
@@ -29,31 +39,54 @@ export interface Runtime {
 export interface RuntimeOptions {
   readonly logger: Logger;
   readonly clock?: () => Date;
+  /** Channels that can send unprompted (reminders); none by default. */
+  readonly senders?: OutboundSenders;
 }
 
-/** Loads translations and flows (refusing broken ones) and wires the conversation service. */
-export function createRuntime(config: Config, options: RuntimeOptions): Runtime {
+/** How long one Redis command may take before the message is refused with a retryable 503. */
+const REDIS_COMMAND_TIMEOUT_MS = 2_000;
+
+interface Backend {
+  readonly store: SessionStore;
+  readonly queue: ParticipantQueue;
+  readonly jobs: JobQueue;
+  close(): Promise<void>;
+}
+
+/** Loads flows and translations (refusing broken ones) and wires the conversation service. */
+export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
   const clock = options.clock ?? ((): Date => new Date());
-  if (config.redisUrl !== undefined) {
-    throw new FlowValidationError([
-      {
-        file: 'REDIS_URL',
-        path: '',
-        message: 'this release keeps sessions in memory only; unset REDIS_URL',
-      },
-    ]);
-  }
   const { flows, catalog } = loadContent(config);
   const translate = createTranslate(
     catalog,
     (namespace) => flows.get(namespace)?.languages[0] ?? 'en',
   );
-  const store = new MemorySessionStore(clock);
-  logger.warn(
-    { mode: 'embedded' },
-    'no REDIS_URL: sessions are kept in memory and lost on restart (fine for trying carevoice, not for a consultation)',
-  );
+  const onJobFailure = (job: SessionJob, error: unknown): void => {
+    logger.error(
+      { job: job.id, type: job.type, err: describe(error) },
+      'job given up after its last attempt',
+    );
+  };
+  const backend =
+    config.redisUrl === undefined
+      ? embedded(clock, onJobFailure, logger)
+      : await shared(config, config.redisUrl, onJobFailure, logger);
+  const senders = options.senders ?? {};
+  const refOf = (key: Parameters<typeof participantRef>[0]): string =>
+    participantRef(key, config.pseudonymKey);
+  const timers = new SessionTimers({ jobs: backend.jobs, senders, refOf, clock });
+  const conversations = new ConversationService({
+    flows,
+    store: backend.store,
+    queue: backend.queue,
+    timers,
+    senders,
+    translate,
+    clock,
+    logger,
+  });
+  backend.jobs.start((job) => conversations.runJob(job));
   logger.info(
     { flows: flows.list().map((flow) => ({ id: flow.id, version: flow.version })) },
     'flows loaded',
@@ -65,12 +98,97 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     flows,
     catalog,
     translate,
-    store,
-    conversations: new ConversationService({ flows, store, translate, clock }),
-    mode: 'embedded',
-    ready: async () => true,
-    close: () => store.close(),
+    store: backend.store,
+    conversations,
+    mode: config.redisUrl === undefined ? 'embedded' : 'redis',
+    ready: () => backend.store.ping(),
+    close: () => backend.close(),
   };
 }
 
-export { loadContent };
+function embedded(
+  clock: () => Date,
+  onFailure: (job: SessionJob, error: unknown) => void,
+  logger: Logger,
+): Backend {
+  logger.warn(
+    { mode: 'embedded' },
+    'no REDIS_URL: conversations are kept in memory and lost on restart (fine for trying carevoice, not for a consultation)',
+  );
+  const store = new MemorySessionStore(clock);
+  const queue = new MemoryParticipantQueue();
+  const jobs = new MemoryJobQueue({ onFailure });
+  return {
+    store,
+    queue,
+    jobs,
+    close: async () => {
+      await jobs.close();
+      await queue.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Redis for sessions (a fail-fast client: a webhook is better refused with 503, so the
+ * provider retries, than left hanging) and BullMQ for timed jobs (its own patient clients).
+ */
+async function shared(
+  config: Config,
+  url: string,
+  onFailure: (job: SessionJob, error: unknown) => void,
+  logger: Logger,
+): Promise<Backend> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 5_000,
+  });
+  redis.on('error', (error: Error) =>
+    logger.warn({ err: describe(error) }, 'redis connection trouble; reconnecting'),
+  );
+  // Start even if Redis is down: /readyz reports it and the client keeps reconnecting.
+  await redis
+    .connect()
+    .catch((error: unknown) =>
+      logger.error({ err: describe(error) }, 'redis unreachable at start'),
+    );
+  const secret = config.pseudonymKey;
+  const store = new RedisSessionStore({ redis, prefix: config.redisPrefix, secret });
+  const queue = new RedisParticipantQueue({
+    redis,
+    prefix: config.redisPrefix,
+    secret,
+    warn: (warning) => logger.warn({ code: warning.code }, 'participant queue'),
+  });
+  const jobs = new BullJobQueue({
+    connection: { url },
+    prefix: `${config.redisPrefix}jobs`,
+    queueName: 'sessions',
+    concurrency: 10,
+    onFailure,
+    onError: (error) => logger.warn({ err: describe(error) }, 'job queue trouble'),
+  });
+  logger.info({ mode: 'redis', prefix: config.redisPrefix }, 'conversations are kept in Redis');
+  return {
+    store,
+    queue,
+    jobs,
+    close: async () => {
+      await jobs.close();
+      await queue.close();
+      await store.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** An error for the logs: its code and message, never the data it was about. */
+function describe(error: unknown): { code?: string; message: string } {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { code, message: error.message } : { message: error.message };
+}

@@ -12,6 +12,9 @@ import { createApp, DrainState } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { serve } from '../src/server.js';
+import { SessionTimers } from '../src/conversation/session-timers.js';
+import { MemoryJobQueue } from '../src/jobs/memory-job-queue.js';
+import { MemoryParticipantQueue } from '../src/store/memory-participant-queue.js';
 import { MemorySessionStore } from '../src/store/memory-session-store.js';
 import type { ParticipantKey, SessionStore } from '../src/store/session-store.js';
 
@@ -32,21 +35,36 @@ function capturedLogger(): { logger: ReturnType<typeof createLogger>; text: () =
   };
 }
 
-function testRuntime(env: Record<string, string> = {}, logger = createLogger('silent')): Runtime {
-  const runtime = createRuntime(loadConfig({ ...TEST_ENV, ...env }), { logger });
+async function testRuntime(
+  env: Record<string, string> = {},
+  logger = createLogger('silent'),
+): Promise<Runtime> {
+  const runtime = await createRuntime(loadConfig({ ...TEST_ENV, ...env }), { logger });
   stops.push(() => runtime.close());
   return runtime;
 }
 
 /** The same runtime with its conversations kept in another store, e.g. one that fails. */
-function withStore(runtime: Runtime, store: SessionStore): Runtime {
+async function withStore(runtime: Promise<Runtime>, store: SessionStore): Promise<Runtime> {
+  const base = await runtime;
+  const jobs = new MemoryJobQueue({ onFailure: () => undefined });
+  stops.push(() => jobs.close());
   const conversations = new ConversationService({
-    flows: runtime.flows,
+    flows: base.flows,
     store,
-    translate: runtime.translate,
-    clock: runtime.clock,
+    queue: new MemoryParticipantQueue(),
+    timers: new SessionTimers({
+      jobs,
+      senders: {},
+      refOf: (key) => key.address,
+      clock: base.clock,
+    }),
+    senders: {},
+    translate: base.translate,
+    clock: base.clock,
+    logger: base.logger,
   });
-  return { ...runtime, store, conversations };
+  return { ...base, store, conversations };
 }
 
 async function listen(app: Express): Promise<string> {
@@ -56,8 +74,11 @@ async function listen(app: Express): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function startApp(runtime: Runtime = testRuntime(), drain?: DrainState): Promise<string> {
-  return listen(createApp(runtime, drain));
+async function startApp(
+  runtime: Runtime | Promise<Runtime> = testRuntime(),
+  drain?: DrainState,
+): Promise<string> {
+  return listen(createApp(await runtime, drain));
 }
 
 function postJson(url: string, body: unknown): Promise<Response> {
@@ -110,7 +131,7 @@ describe('health probes', () => {
   });
 
   it('is not ready while the runtime is not', async () => {
-    const url = await startApp({ ...testRuntime(), ready: async () => false });
+    const url = await startApp({ ...(await testRuntime()), ready: async () => false });
     expect((await fetch(`${url}/readyz`)).status).toBe(503);
   });
 });
@@ -214,7 +235,11 @@ describe('web chat API', () => {
     const thanks = await say({ text: '4' });
     expect(thanks.status).toBe('completed');
     expect(thanks.replies.at(-1)?.text).toContain('all you do as a carer');
-    expect(await say({ text: 'hello again' })).toEqual({ status: 'none', replies: [] });
+    expect(await say({ text: 'hello again' })).toEqual({
+      status: 'none',
+      replies: [],
+      duplicate: false,
+    });
   });
 
   it('answers a conversation it does not know with status none', async () => {
@@ -223,7 +248,7 @@ describe('web chat API', () => {
       await turn(
         await postJson(`${url}/chat/api/conversations/${randomUUID()}/messages`, { text: 'hello' }),
       ),
-    ).toEqual({ status: 'none', replies: [] });
+    ).toEqual({ status: 'none', replies: [], duplicate: false });
   });
 
   const someId = randomUUID();
@@ -322,9 +347,7 @@ describe('web chat API', () => {
 
   it('answers 500 when the store fails, and logs the stack but not the person', async () => {
     const log = capturedLogger();
-    const url = await startApp(
-      withStore(testRuntime({}, log.logger), new UnreachableSessionStore()),
-    );
+    const url = await startApp(withStore(testRuntime({}, log.logger), new BrokenSessionStore()));
     const response = await postJson(`${url}/chat/api/conversations`, { flowId: FLOW });
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({
@@ -334,7 +357,7 @@ describe('web chat API', () => {
       },
     });
     expect(log.text()).toContain('"msg":"request failed"');
-    expect(log.text()).toContain('store unreachable');
+    expect(log.text()).toContain('store broke');
   });
 
   it('never logs message text, bodies, query strings or conversation ids', async () => {
@@ -450,35 +473,33 @@ describe('serve', () => {
   });
 });
 
-/** Another process answers first: between our load and our save, the stored revision moves on. */
-class RacedSessionStore implements SessionStore {
-  private readonly inner = new MemorySessionStore(() => new Date());
+/** Another process answers first: between our load and our commit, the stored revision moves on. */
+class RacedSessionStore extends MemorySessionStore {
+  constructor() {
+    super(() => new Date());
+  }
 
-  async load(key: ParticipantKey): Promise<Session | undefined> {
-    const session = await this.inner.load(key);
-    if (session !== undefined)
-      await this.inner.save(key, { ...session, revision: session.revision + 1 }, 60_000);
+  override async load(key: ParticipantKey): Promise<Session | undefined> {
+    const session = await super.load(key);
+    if (session !== undefined) {
+      const moved = { ...session, revision: session.revision + 1 };
+      await super.commit(key, {
+        session: moved,
+        expectedRevision: session.revision,
+        ttlMs: 60_000,
+      });
+    }
     return session;
-  }
-  save(key: ParticipantKey, session: Session, ttlMs: number): Promise<'saved' | 'conflict'> {
-    return this.inner.save(key, session, ttlMs);
-  }
-  delete(key: ParticipantKey): Promise<void> {
-    return this.inner.delete(key);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
-/** A store whose server is down, as Redis can be. */
-class UnreachableSessionStore implements SessionStore {
-  async load(): Promise<Session | undefined> {
-    throw new Error('store unreachable');
+/** A store that fails in a way nobody planned for: a bug, not an outage. */
+class BrokenSessionStore extends MemorySessionStore {
+  constructor() {
+    super(() => new Date());
   }
-  async save(): Promise<'saved' | 'conflict'> {
-    throw new Error('store unreachable');
+
+  override async load(): Promise<Session | undefined> {
+    throw new Error('store broke');
   }
-  async delete(): Promise<void> {}
-  async close(): Promise<void> {}
 }

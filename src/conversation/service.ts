@@ -1,7 +1,10 @@
 import type { Flow } from '../flow/flow.js';
 import type { FlowRegistry } from '../flow/registry.js';
 import { isQuestion } from '../flow/steps.js';
-import { startSession, step } from '../engine/step.js';
+import { matchGlobalWord } from '../engine/answers/index.js';
+import { expire, remind, startSession, step } from '../engine/step.js';
+import type { OutboundSenders } from '../channels/outbound.js';
+import type { SessionJob } from '../jobs/job-queue.js';
 import type {
   EngineEvent,
   Input,
@@ -12,7 +15,10 @@ import type {
   StepResult,
   Translate,
 } from '../engine/types.js';
-import type { ParticipantKey, SessionStore } from '../store/session-store.js';
+import type { Logger } from '../logger.js';
+import type { ParticipantKey, ParticipantQueue, SessionStore } from '../store/session-store.js';
+import { isOptInWord } from './opt-in.js';
+import type { SessionTimers } from './session-timers.js';
 
 export interface Outcome {
   readonly replies: readonly Reply[];
@@ -20,13 +26,19 @@ export interface Outcome {
   /** The session's status after this message, or `none` when the message started nothing. */
   readonly status: SessionStatus | 'none';
   readonly flowId: string | undefined;
+  /** The provider sent this message before: it was not handled again. */
+  readonly duplicate: boolean;
 }
 
 export interface ConversationDeps {
   readonly flows: FlowRegistry;
   readonly store: SessionStore;
+  readonly queue: ParticipantQueue;
+  readonly timers: SessionTimers;
+  readonly senders: OutboundSenders;
   readonly translate: Translate;
   readonly clock: () => Date;
+  readonly logger: Logger;
 }
 
 export class FlowNotFoundError extends Error {
@@ -36,6 +48,7 @@ export class FlowNotFoundError extends Error {
   }
 }
 
+/** Another process changed the session first; the provider should retry the message. */
 export class SessionConflictError extends Error {
   readonly code = 'session_conflict';
   constructor() {
@@ -43,41 +56,128 @@ export class SessionConflictError extends Error {
   }
 }
 
-const NOTHING: Outcome = { replies: [], events: [], status: 'none', flowId: undefined };
+/** How long a session outlives its expiry, so a reply just after it still finds the answers. */
+const SESSION_GRACE_MS = 7 * 86_400_000;
+/** How long a message waits for its reminder and expiry jobs to be queued. */
+const TIMER_SCHEDULING_LIMIT_MS = 2_000;
+const NOTHING: Outcome = {
+  replies: [],
+  events: [],
+  status: 'none',
+  flowId: undefined,
+  duplicate: false,
+};
+const DUPLICATE: Outcome = { ...NOTHING, duplicate: true };
 
 /**
- * The one place that orders I/O around the pure engine: load, step, save, and hand the
- * replies back to the channel. The same for every channel.
+ * The one place that orders I/O around the pure engine, the same for every channel: one
+ * message per participant at a time, duplicates dropped, load, step, commit atomically,
+ * then timers for reminders and expiry. Replies go back to the channel to deliver.
  */
 export class ConversationService {
   constructor(private readonly deps: ConversationDeps) {}
 
   /** Opens (or reopens) a flow for a participant, e.g. after an invitation or from the web chat. */
-  async start(key: ParticipantKey, flowId: string, options: StartOptions = {}): Promise<Outcome> {
+  start(key: ParticipantKey, flowId: string, options: StartOptions = {}): Promise<Outcome> {
     const flow = this.deps.flows.get(flowId);
-    if (flow === undefined) throw new FlowNotFoundError(flowId);
-    return this.commit(key, flow, startSession(flow, options, this.context()));
+    if (flow === undefined) return Promise.reject(new FlowNotFoundError(flowId));
+    return this.deps.queue.run(key, async () => {
+      const stored = await this.deps.store.load(key);
+      const started = startSession(
+        flow,
+        { ...options, previousRevision: stored?.revision },
+        this.context(),
+      );
+      return this.commit(key, flow, stored, started, undefined);
+    });
   }
 
-  /** An inbound message: the answer to the waiting question, or a keyword that starts a flow. */
-  async receive(key: ParticipantKey, input: Input): Promise<Outcome> {
-    const session = await this.deps.store.load(key);
-    if (session?.status === 'active') {
-      const flow = this.pinnedFlow(session);
-      if (flow === undefined)
-        return this.commit(key, undefined, {
-          session: { ...session, status: 'halted', revision: session.revision + 1 },
-          replies: [],
-          events: [{ type: 'flow_halted', reason: 'missing_step', stepId: session.stepId }],
-        });
-      const rebased =
-        flow.version === session.flowVersion ? session : { ...session, flowVersion: flow.version };
-      return this.commit(key, flow, step(flow, rebased, input, this.context()));
-    }
-    if (input.type !== 'text') return NOTHING;
-    const flow = this.deps.flows.byKeyword(input.text);
-    if (flow === undefined) return NOTHING;
-    return this.commit(key, flow, startSession(flow, {}, this.context()));
+  /**
+   * An inbound message: the answer to the waiting question, or a keyword that starts a flow.
+   * `messageId` is the provider's id: a message seen before is not handled twice.
+   */
+  receive(key: ParticipantKey, input: Input, messageId?: string): Promise<Outcome> {
+    return this.deps.queue.run(key, async () => {
+      const { store } = this.deps;
+      if (messageId !== undefined && (await store.seen(key, messageId))) return DUPLICATE;
+      if (await store.isOptedOut(key)) return this.optIn(key, input);
+      let stored = await store.load(key);
+      if (stored?.status === 'active') {
+        const flow = this.pinnedFlow(stored);
+        if (flow === undefined)
+          return this.commit(key, undefined, stored, stranded(stored), messageId);
+        const result = step(flow, { ...stored, flowVersion: flow.version }, input, this.context());
+        if (result.session.status !== 'expired' || result.events[0]?.type !== 'flow_expired') {
+          return this.commit(key, flow, stored, result, messageId);
+        }
+        // The timer had not ended it yet: record the expiry, then treat the text afresh.
+        await this.commit(key, flow, stored, result, undefined);
+        stored = result.session;
+      }
+      if (input.type === 'text' && matchGlobalWord(input.text, [])?.word === 'stop')
+        return this.optOut(key, stored);
+      const flow = input.type === 'text' ? this.deps.flows.byKeyword(input.text) : undefined;
+      if (flow === undefined) return NOTHING;
+      const started = startSession(flow, { previousRevision: stored?.revision }, this.context());
+      return this.commit(key, flow, stored, started, messageId);
+    });
+  }
+
+  /**
+   * A timed job: a reminder (sent only if the session has not moved on and the person has
+   * not opted out) or an expiry. Both take the participant's turn, like a message.
+   */
+  runJob(job: SessionJob): Promise<void> {
+    return this.deps.queue.run(job.key, async () => {
+      const stored = await this.deps.store.load(job.key);
+      if (
+        stored?.status !== 'active' ||
+        stored.revision !== job.revision ||
+        stored.flowId !== job.flowId
+      )
+        return;
+      const flow = this.pinnedFlow(stored);
+      if (flow === undefined) return;
+      const session = { ...stored, flowVersion: flow.version };
+      if (job.type === 'expiry') {
+        await this.commit(job.key, flow, stored, expire(flow, session, this.context()), undefined);
+        return;
+      }
+      const sender = this.deps.senders[job.key.channel];
+      if (sender === undefined || (await this.deps.store.isOptedOut(job.key))) return;
+      const { replies } = remind(flow, session, this.context());
+      await sender.send(job.key, replies);
+      this.deps.logger.info(
+        { channel: job.key.channel, flowId: flow.id, job: job.id },
+        'reminder sent',
+      );
+    });
+  }
+
+  /** STOP with no conversation under way still stops every future message. */
+  private async optOut(key: ParticipantKey, last: Session | undefined): Promise<Outcome> {
+    await this.deps.store.setOptedOut(key, true);
+    this.deps.logger.info({ channel: key.channel }, 'opted out');
+    return { ...NOTHING, replies: [{ type: 'message', text: this.commonText('stopped', last) }] };
+  }
+
+  /** Someone who sent STOP hears nothing more until they send START. */
+  private async optIn(key: ParticipantKey, input: Input): Promise<Outcome> {
+    if (input.type !== 'text' || !isOptInWord(input.text)) return NOTHING;
+    await this.deps.store.setOptedOut(key, false);
+    const [last] = await this.deps.store.history(key);
+    return { ...NOTHING, replies: [{ type: 'message', text: this.commonText('opted_in', last) }] };
+  }
+
+  /** Shared wording in the language and variant the person last used. */
+  private commonText(key: string, last: Session | undefined): string {
+    return this.deps.translate({
+      namespace: 'common',
+      key,
+      language: last?.language ?? 'en',
+      variant: last?.variant ?? 'standard',
+      role: undefined,
+    });
   }
 
   /**
@@ -95,20 +195,74 @@ export class ConversationService {
   private async commit(
     key: ParticipantKey,
     flow: Flow | undefined,
+    stored: Session | undefined,
     result: StepResult,
+    messageId: string | undefined,
   ): Promise<Outcome> {
-    const ttlMs = Math.max(1, Date.parse(result.session.expiresAt) - this.deps.clock().getTime());
-    if ((await this.deps.store.save(key, result.session, ttlMs)) === 'conflict')
-      throw new SessionConflictError();
+    const { session } = result;
+    const ttlMs =
+      Math.max(1, Date.parse(session.expiresAt) - this.deps.clock().getTime()) + SESSION_GRACE_MS;
+    const saved = await this.deps.store.commit(key, {
+      session,
+      expectedRevision: stored?.revision ?? null,
+      messageId,
+      ttlMs,
+    });
+    if (saved === 'duplicate') return DUPLICATE;
+    if (saved === 'conflict') throw new SessionConflictError();
+    this.deps.logger.info(
+      {
+        channel: key.channel,
+        flowId: session.flowId,
+        status: session.status,
+        revision: session.revision,
+        events: result.events.map((e) => e.type),
+      },
+      'message handled',
+    );
+    if (flow !== undefined && session.status === 'active') await this.setTimers(key, flow, session);
     return {
       replies: result.replies,
       events: result.events,
-      status: result.session.status,
-      flowId: flow?.id ?? result.session.flowId,
+      status: session.status,
+      flowId: session.flowId,
+      duplicate: false,
     };
+  }
+
+  /**
+   * The answer is already safe; timers are a courtesy. If the job queue is slow or down, the
+   * message still succeeds: a late reply is caught by the engine's own expiry check.
+   */
+  private async setTimers(key: ParticipantKey, flow: Flow, session: Session): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.deps.timers.afterCommit(key, flow, session),
+        new Promise((_, reject) => {
+          timeout = setTimeout(() => reject(new Error('timed out')), TIMER_SCHEDULING_LIMIT_MS);
+        }),
+      ]);
+    } catch (error) {
+      this.deps.logger.warn(
+        { flowId: flow.id, err: (error as Error).message },
+        'reminder and expiry timers not set',
+      );
+    } finally {
+      clearTimeout(timeout);
+    }
   }
 
   private context(): { now: Date; translate: Translate } {
     return { now: this.deps.clock(), translate: this.deps.translate };
   }
+}
+
+/** A session whose flow no longer has its step: ended, with its answers kept. */
+function stranded(session: Session): StepResult {
+  return {
+    session: { ...session, status: 'halted', revision: session.revision + 1 },
+    replies: [],
+    events: [{ type: 'flow_halted', reason: 'missing_step', stepId: session.stepId }],
+  };
 }

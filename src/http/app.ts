@@ -32,7 +32,10 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /** Probes arrive every few seconds; at info level they would bury everything else. */
 const PROBE_ROUTES = new Set(['/healthz', '/readyz']);
 
-/** Failures the caller can fix, by error code. Anything not listed is ours: 500. */
+/**
+ * Refusals by error code: the caller's fault (4xx), or a passing fault of ours that a retry
+ * fixes (503, so providers redeliver). Anything not listed is ours: 500.
+ */
 const CLIENT_ERRORS: Readonly<
   Record<string, { readonly status: number; readonly message?: string }>
 > = {
@@ -42,6 +45,11 @@ const CLIENT_ERRORS: Readonly<
   bad_request: { status: 400, message: 'the request could not be read' },
   flow_not_found: { status: 404 },
   session_conflict: { status: 409 },
+  store_unavailable: { status: 503, message: 'conversation storage is unavailable; retry shortly' },
+  participant_busy: {
+    status: 503,
+    message: 'an earlier message from this person is still being handled; retry shortly',
+  },
   body_too_large: { status: 413, message: 'the request body is larger than 64 kB' },
   unsupported_encoding: { status: 415, message: 'send the body as uncompressed UTF-8 JSON' },
 };

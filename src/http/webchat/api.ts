@@ -25,9 +25,12 @@ const startRequest = z.strictObject({
   variant: z.enum(['standard', 'plain']).optional(),
 });
 
+/** The page gives each message an id, so a double click or a resend is not taken twice. */
+const messageId = z.uuid().optional();
 const messageRequest = z.union([
-  z.strictObject({ text: z.string().min(1).max(MAX_TEXT_LENGTH) }),
+  z.strictObject({ text: z.string().min(1).max(MAX_TEXT_LENGTH), messageId }),
   z.strictObject({
+    messageId,
     choice: z.strictObject({
       stepId: z.string().min(1).max(100),
       values: z.array(z.string().min(1).max(100)).min(1).max(50),
@@ -112,9 +115,14 @@ export function createWebChatApi(runtime: Runtime): express.Router {
       'text' in request
         ? { type: 'text', text: request.text }
         : { type: 'choice', ...request.choice };
-    const outcome = await runtime.conversations.receive(webParticipant(id), input);
+    const outcome = await runtime.conversations.receive(
+      webParticipant(id),
+      input,
+      request.messageId,
+    );
     res.json({
       status: outcome.status,
+      duplicate: outcome.duplicate,
       replies: toWebReplies(outcome.replies),
       ...switchedWording(outcome),
     });

@@ -312,7 +312,9 @@ async function send(body, shownAs) {
   setOptionsDisabled(true);
   appendPerson(shownAs);
   try {
-    const data = await callApi('POST', '/chat/api/conversations/' + encodeURIComponent(state.conversationId) + '/messages', body);
+    // A fresh id per message: if the request is repeated, the server takes it once.
+    const message = Object.assign({ messageId: crypto.randomUUID() }, body);
+    const data = await callApi('POST', '/chat/api/conversations/' + encodeURIComponent(state.conversationId) + '/messages', message);
     // Answered questions lose their buttons: only the newest question can be answered.
     for (const group of ui.log.querySelectorAll('.options')) group.remove();
     afterTurn(data);
