@@ -42,6 +42,38 @@ const envSchema = z.object({
     .min(0)
     .default(10_000)
     .describe('how long to let requests finish on SIGTERM'),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID starts with AC and has 32 hex digits')
+    .optional()
+    .describe('Twilio account that owns the number'),
+  TWILIO_AUTH_TOKEN: z
+    .string()
+    .min(16, 'paste the whole auth token from the Twilio console')
+    .optional()
+    .describe('verifies that webhooks come from Twilio, and signs REST calls'),
+  TWILIO_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'write the number in E.164 form, e.g. +447700900123')
+    .optional()
+    .describe('the Twilio number messages are sent from'),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID starts with MG and has 32 hex digits')
+    .optional()
+    .describe('send through a Messaging Service instead of one number'),
+  SMS_FLOOD_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(12)
+    .describe('inbound messages a minute from one number before it is asked to slow down'),
+  SMS_OUTBOUND_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(40)
+    .describe('messages an hour to one respondent, a stop for reply loops'),
   WEB_CHAT: z
     .enum(['on', 'off'])
     .optional()
@@ -62,7 +94,28 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly shutdownGraceMs: number;
   readonly webChat: boolean;
+  /** Present when Twilio is set up: SMS and WhatsApp are then served at /twilio/messages. */
+  readonly twilio: TwilioConfig | undefined;
+  readonly smsFloodLimitPerMinute: number;
+  readonly smsOutboundLimitPerHour: number;
 }
+
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly authToken: string;
+  /** Exactly one of the two is set. */
+  readonly from: string | undefined;
+  readonly messagingServiceSid: string | undefined;
+  /** The base URL Twilio calls; signatures are checked against it, never the request's Host. */
+  readonly publicUrl: string;
+}
+
+const TWILIO_VARIABLES = [
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_FROM',
+  'TWILIO_MESSAGING_SERVICE_SID',
+];
 
 /** Only for trying carevoice: production refuses to start without its own key. */
 const DEVELOPMENT_PSEUDONYM_KEY = 'carevoice-development-only-pseudonym-key';
@@ -98,6 +151,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'PSEUDONYM_KEY: required when NODE_ENV=production; without a secret, hashed phone numbers can be reversed',
     );
   }
+  problems.push(...twilioProblems(blanked));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -113,5 +167,40 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     webChat: e.WEB_CHAT === undefined ? e.NODE_ENV !== 'production' : e.WEB_CHAT === 'on',
+    twilio:
+      e.TWILIO_ACCOUNT_SID === undefined ||
+      e.TWILIO_AUTH_TOKEN === undefined ||
+      e.PUBLIC_URL === undefined
+        ? undefined
+        : {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            from: e.TWILIO_FROM,
+            messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
+            publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+          },
+    smsFloodLimitPerMinute: e.SMS_FLOOD_LIMIT,
+    smsOutboundLimitPerHour: e.SMS_OUTBOUND_LIMIT,
   });
+}
+
+/**
+ * Twilio is all or nothing: a half-set-up account would mean webhooks that cannot be verified,
+ * and carevoice never accepts an unverified webhook.
+ */
+function twilioProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  if (!TWILIO_VARIABLES.some((name) => env[name] !== undefined)) return [];
+  const problems: string[] = [];
+  for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'PUBLIC_URL']) {
+    if (env[name] === undefined)
+      problems.push(`${name}: required when Twilio is set up (any TWILIO_ variable is set)`);
+  }
+  const senders = ['TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID'].filter(
+    (name) => env[name] !== undefined,
+  );
+  if (senders.length !== 1)
+    problems.push(
+      'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID: set exactly one, the sender of outgoing messages',
+    );
+  return problems;
 }

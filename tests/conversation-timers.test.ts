@@ -3,7 +3,7 @@ import type { OutboundSender } from '../src/channels/outbound.js';
 import { ConversationService } from '../src/conversation/service.js';
 import { SessionTimers } from '../src/conversation/session-timers.js';
 import type { Reply } from '../src/engine/types.js';
-import type { SessionJob } from '../src/jobs/job-queue.js';
+import type { JobQueue, SessionJob } from '../src/jobs/job-queue.js';
 import { MemoryJobQueue } from '../src/jobs/memory-job-queue.js';
 import { createLogger } from '../src/logger.js';
 import { MemoryParticipantQueue } from '../src/store/memory-participant-queue.js';
@@ -31,9 +31,11 @@ function setup(startIso: string) {
   const jobs = new MemoryJobQueue<number>({ onFailure: () => undefined, timers: time });
   const store = new MemorySessionStore(clock);
   const scheduled: SessionJob[] = [];
-  const recording = {
-    ...jobs,
-    schedule: (job: SessionJob) => (scheduled.push(job), jobs.schedule(job)),
+  // Records what is scheduled, so a test can run a job at the moment it chooses.
+  const recording: JobQueue = {
+    schedule: (job) => (scheduled.push(job), jobs.schedule(job)),
+    start: () => undefined,
+    close: () => jobs.close(),
   };
   const senders = { sms };
   const service = new ConversationService({
