@@ -156,4 +156,13 @@ describe('reminders, quiet hours and expiry', () => {
     expect(await store.isOptedOut(person)).toBe(true);
     expect((await service.receive(person, text('DAYCENTRE'), 'b')).status).toBe('none');
   });
+
+  it('starts a flow in the language its keyword names', async () => {
+    const { service, store } = setup('2026-11-26T10:00:00Z');
+    const started = await service.receive(person, text('canolfan'), 'a');
+    expect(started.status).toBe('active');
+    expect((await store.load(person))?.language).toBe('cy');
+    const [welcome] = started.replies;
+    expect(welcome?.type === 'message' && welcome.text).toMatch(/^Helo/);
+  });
 });

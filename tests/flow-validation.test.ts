@@ -149,6 +149,15 @@ describe('checks that need no fixture file', () => {
     );
     expect(problems(zone)).toContain("timezone: 'Europe/Lundon' is not a time zone");
   });
+  it('refuses a keyword that starts the flow in a language it does not offer', () => {
+    const source = base(
+      '  first: { ask: open, next: done }\n  done: { end: true }\n',
+      'keywords: { HELLO: en, HELO: cy }\n',
+    );
+    expect(problems(source)).toEqual([
+      "keywords.HELO: keyword 'HELO' starts the flow in 'cy', which is not one of its languages",
+    ]);
+  });
   it('refuses duplicate keys, which YAML would otherwise silently merge', () => {
     expect(
       problems(
@@ -200,7 +209,7 @@ describe('valid flows', () => {
     if (!result.ok) return;
     const registry = new FlowRegistry();
     expect(registry.publish(result.flow)).toEqual([]);
-    expect(registry.byKeyword(' short! ')?.id).toBe('short-survey');
+    expect(registry.byKeyword(' short! ')?.flow.id).toBe('short-survey');
     expect(registry.byKeyword('shorter')).toBeUndefined();
   });
 

@@ -116,10 +116,14 @@ export class ConversationService {
       }
       if (input.type === 'text' && matchGlobalWord(input.text, [])?.word === 'stop')
         return this.optOut(key, stored);
-      const flow = input.type === 'text' ? this.deps.flows.byKeyword(input.text) : undefined;
-      if (flow === undefined) return NOTHING;
-      const started = startSession(flow, { previousRevision: stored?.revision }, this.context());
-      return this.commit(key, flow, stored, started, messageId);
+      const match = input.type === 'text' ? this.deps.flows.byKeyword(input.text) : undefined;
+      if (match === undefined) return NOTHING;
+      const started = startSession(
+        match.flow,
+        { language: match.language, previousRevision: stored?.revision },
+        this.context(),
+      );
+      return this.commit(key, match.flow, stored, started, messageId);
     });
   }
 

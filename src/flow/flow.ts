@@ -27,6 +27,8 @@ export interface Flow {
   readonly roles: readonly string[];
   /** Upper-case keywords that start the flow. */
   readonly keywords: readonly string[];
+  /** The language a keyword starts the flow in, where the file names one. */
+  readonly keywordLanguages: Readonly<Record<string, string>>;
   readonly expiresAfterMs: number;
   readonly reminderDelaysMs: readonly number[];
   readonly quietHours: { readonly from: string; readonly to: string } | undefined;

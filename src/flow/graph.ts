@@ -38,6 +38,17 @@ export function checkFlowGraph(file: string, flow: ParsedFlow, locate: Locate): 
   duplicates(header.languages).forEach((lang) =>
     add(['languages'], `language '${lang}' is listed twice`, 'list each language once'),
   );
+  if (header.keywords !== undefined && !Array.isArray(header.keywords)) {
+    for (const [word, language] of Object.entries(header.keywords)) {
+      if (!header.languages.includes(language)) {
+        add(
+          ['keywords', word],
+          `keyword '${word}' starts the flow in '${language}', which is not one of its languages`,
+          `use one of: ${header.languages.join(', ')}`,
+        );
+      }
+    }
+  }
   if (header.timezone !== undefined && !validTimezone(header.timezone)) {
     add(
       ['timezone'],

@@ -74,7 +74,13 @@ function freezeFlow(file: string, { header, steps }: ParsedFlow): Flow {
     languages: header.languages,
     variants: ['standard', ...(header.variants ?? [])],
     roles: header.roles ?? [],
-    keywords: (header.keywords ?? []).map((word) => word.toUpperCase()),
+    keywords: keywordList(header.keywords).map((word) => word.toUpperCase()),
+    keywordLanguages:
+      Array.isArray(header.keywords) || header.keywords === undefined
+        ? {}
+        : Object.fromEntries(
+            Object.entries(header.keywords).map(([word, lang]) => [word.toUpperCase(), lang]),
+          ),
     expiresAfterMs:
       header.expires_after === undefined ? DEFAULT_EXPIRY_MS : durationMs(header.expires_after),
     reminderDelaysMs: (header.reminders ?? []).map(durationMs),
@@ -86,6 +92,11 @@ function freezeFlow(file: string, { header, steps }: ParsedFlow): Flow {
     source: file,
   };
   return deepFreeze(flow);
+}
+
+function keywordList(keywords: ParsedFlow['header']['keywords']): string[] {
+  if (keywords === undefined) return [];
+  return Array.isArray(keywords) ? keywords : Object.keys(keywords);
 }
 
 /** The definition's content hash: edits to the steps give a new version; comments and layout do not. */

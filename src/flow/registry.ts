@@ -38,14 +38,17 @@ export class FlowRegistry {
     return version === undefined ? this.latest.get(id) : this.versions.get(`${id}@${version}`);
   }
 
-  /** The flow a keyword starts; case, spaces and punctuation are forgiven. */
-  byKeyword(text: string): Flow | undefined {
+  /** The flow a keyword starts, and the language it names if any; case, spaces and punctuation are forgiven. */
+  byKeyword(
+    text: string,
+  ): { readonly flow: Flow; readonly language: string | undefined } | undefined {
     const word = text
       .normalize('NFKC')
       .toUpperCase()
       .replace(/[^\p{L}\p{N}]/gu, '');
     const id = this.keywords.get(word);
-    return id === undefined ? undefined : this.latest.get(id);
+    const flow = id === undefined ? undefined : this.latest.get(id);
+    return flow === undefined ? undefined : { flow, language: flow.keywordLanguages[word] };
   }
 
   list(): Flow[] {

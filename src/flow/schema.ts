@@ -18,6 +18,7 @@ const flowId = z
 const language = z
   .string()
   .regex(/^[a-z]{2,3}$/, 'use a two- or three-letter language code such as en, cy or pl');
+const keyword = z.string().regex(/^[A-Za-z0-9]{2,20}$/, 'use 2 to 20 letters or digits, no spaces');
 /** A duration such as `30m`, `36h`, `14d`. */
 export const duration = z.string().regex(/^\d+[mhd]$/, 'write a duration such as 30m, 36h or 14d');
 const clockRange = z
@@ -93,10 +94,8 @@ export const flowHeader = z.strictObject({
   languages: z.array(language).min(1),
   variants: z.array(z.literal('plain')).optional(),
   roles: z.array(identifier).optional(),
-  keywords: z
-    .array(z.string().regex(/^[A-Za-z0-9]{2,20}$/, 'use 2 to 20 letters or digits, no spaces'))
-    .max(MAX_KEYWORDS)
-    .optional(),
+  /** `[DAYCENTRE]`, or a map that also picks the language: `{ DAYCENTRE: en, CANOLFAN: cy }`. */
+  keywords: z.union([z.array(keyword).max(MAX_KEYWORDS), z.record(keyword, language)]).optional(),
   expires_after: duration.optional(),
   reminders: z.array(duration).optional(),
   quiet_hours: clockRange.optional(),
