@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { FlowValidationError } from '../flow/problems.js';
 import { chat } from './chat.js';
 import { validate } from './validate.js';
+import { lint } from './lint.js';
 import { loadContent } from '../flow/content.js';
 import { createTranslate } from '../i18n/translate.js';
 
@@ -14,6 +15,8 @@ Commands:
   validate [files...]           check flow files (default: every file in FLOWS_DIR); exit 1 on any problem
   chat <flow> [--lang cy] [--variant plain] [--role carer]
                                 talk to a flow in the terminal, one line per message (works from a pipe)
+  lint [files...] [--json] [--respondents 1000] [--price-per-segment 0.0463] [--currency GBP]
+                                every SMS a flow can send: encoding, segments, the longest run and its cost
 
 Settings come from the environment (FLOWS_DIR, LOCALES_DIR, PORT, ...): see README.md.`;
 
@@ -31,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'chat':
       return chatCommand(rest);
+    case 'lint': {
+      const config = loadConfig(process.env);
+      return lint(rest, config, process.stdout, process.stderr);
+    }
     case undefined:
     case 'help':
     case '--help':
