@@ -6,7 +6,12 @@ import type { Channel, ParticipantKey } from '../store/session-store.js';
  * an inbound message usually ride on the response instead (TwiML, the web chat's JSON).
  */
 export interface OutboundSender {
-  send(key: ParticipantKey, replies: readonly Reply[]): Promise<void>;
+  /** `flowId` lets delivery reports name the consultation a message belonged to. */
+  send(
+    key: ParticipantKey,
+    replies: readonly Reply[],
+    context?: { readonly flowId?: string | undefined },
+  ): Promise<void>;
 }
 
 /** The channels that can reach a person unprompted; the web chat and terminal cannot. */

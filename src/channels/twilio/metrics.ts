@@ -1,0 +1,40 @@
+import express, { type Router } from 'express';
+import { COUNTED_STATUSES, type MessageStatusLog, type StatusCounts } from './message-status.js';
+
+/** The Prometheus text format, version 0.0.4: what every scraper reads. */
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * Outbound messages by their current status, in the Prometheus text format. Every status is
+ * written, zeros included, so a series never vanishes and rate() and alerts stay simple.
+ */
+export function renderMetrics(counts: StatusCounts): string {
+  const lines = [
+    '# HELP carevoice_sms_messages Outbound SMS and WhatsApp messages by their latest Twilio status (rejected: refused by Twilio when sent).',
+    '# TYPE carevoice_sms_messages gauge',
+    ...COUNTED_STATUSES.map(
+      (status) => `carevoice_sms_messages{status="${status}"} ${counts[status]}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `GET /metrics`. Counts only: no participant, flow or message appears in it. It is not
+ * authenticated; expose it to the scraper's network, not the internet.
+ */
+export function createMetricsRouter(statusLog: MessageStatusLog): Router {
+  const router = express.Router();
+  router.get('/metrics', async (_req, res) => {
+    let counts: StatusCounts;
+    try {
+      counts = await statusLog.counts();
+    } catch {
+      // The scrape fails visibly (Prometheus marks the target down) rather than showing zeros.
+      res.status(503).type('text/plain').send('Message counts are unavailable.');
+      return;
+    }
+    res.set('Cache-Control', 'no-store').type(CONTENT_TYPE).send(renderMetrics(counts));
+  });
+  return router;
+}
