@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { OutboundSenders } from './channels/outbound.js';
+import { createTwilioClient } from './channels/twilio/client.js';
+import type { MessageStatusLog } from './channels/twilio/message-status.js';
+import { MemoryMessageStatusLog } from './channels/twilio/message-status.js';
+import { RedisMessageStatusLog } from './channels/twilio/redis-message-status.js';
+import { TwilioSender } from './channels/twilio/sender.js';
 import { ConversationService } from './conversation/service.js';
 import { SessionTimers } from './conversation/session-timers.js';
 import { loadContent } from './flow/content.js';
@@ -17,7 +22,9 @@ import { MemorySessionStore } from './store/memory-session-store.js';
 import { participantRef } from './store/participant-ref.js';
 import { RedisParticipantQueue } from './store/redis-participant-queue.js';
 import { RedisSessionStore } from './store/redis-session-store.js';
-import type { ParticipantQueue, SessionStore } from './store/session-store.js';
+import type { ParticipantKey, ParticipantQueue, SessionStore } from './store/session-store.js';
+import { MemoryRateLimiter, type RateLimiter } from './store/rate-limiter.js';
+import { RedisRateLimiter } from './store/redis-rate-limiter.js';
 
 /** Every long-lived part of a running carevoice, built in one place from the config. */
 export interface Runtime {
@@ -29,6 +36,11 @@ export interface Runtime {
   readonly translate: Translate;
   readonly store: SessionStore;
   readonly conversations: ConversationService;
+  readonly limiter: RateLimiter;
+  /** Delivery reports of messages sent through Twilio. */
+  readonly statusLog: MessageStatusLog;
+  /** The keyed hash that stands for a participant in keys, job ids and logs. */
+  readonly refOf: (key: ParticipantKey) => string;
   /** `embedded` keeps everything in this process; `redis` shares it between processes. */
   readonly mode: 'embedded' | 'redis';
   /** True when this process can take traffic now (Redis reachable). */
@@ -39,8 +51,6 @@ export interface Runtime {
 export interface RuntimeOptions {
   readonly logger: Logger;
   readonly clock?: () => Date;
-  /** Channels that can send unprompted (reminders); none by default. */
-  readonly senders?: OutboundSenders;
 }
 
 /** How long one Redis command may take before the message is refused with a retryable 503. */
@@ -50,6 +60,8 @@ interface Backend {
   readonly store: SessionStore;
   readonly queue: ParticipantQueue;
   readonly jobs: JobQueue;
+  readonly limiter: RateLimiter;
+  readonly statusLog: MessageStatusLog;
   close(): Promise<void>;
 }
 
@@ -71,10 +83,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const backend =
     config.redisUrl === undefined
       ? embedded(clock, onJobFailure, logger)
-      : await shared(config, config.redisUrl, onJobFailure, logger);
-  const senders = options.senders ?? {};
-  const refOf = (key: Parameters<typeof participantRef>[0]): string =>
-    participantRef(key, config.pseudonymKey);
+      : await shared(config, config.redisUrl, clock, onJobFailure, logger);
+  const refOf = (key: ParticipantKey): string => participantRef(key, config.pseudonymKey);
+  const senders = outboundSenders(config, backend, refOf, clock, logger);
   const timers = new SessionTimers({ jobs: backend.jobs, senders, refOf, clock });
   const conversations = new ConversationService({
     flows,
@@ -100,10 +111,36 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     translate,
     store: backend.store,
     conversations,
+    limiter: backend.limiter,
+    statusLog: backend.statusLog,
+    refOf,
     mode: config.redisUrl === undefined ? 'embedded' : 'redis',
     ready: () => backend.store.ping(),
     close: () => backend.close(),
   };
+}
+
+/** The channels that can reach people unprompted (reminders): SMS and WhatsApp when Twilio is set up. */
+function outboundSenders(
+  config: Config,
+  backend: Backend,
+  refOf: (key: ParticipantKey) => string,
+  clock: () => Date,
+  logger: Logger,
+): OutboundSenders {
+  if (config.twilio === undefined) return {};
+  const twilioSender = new TwilioSender({
+    config: config.twilio,
+    client: createTwilioClient(config.twilio),
+    statusLog: backend.statusLog,
+    limiter: backend.limiter,
+    outboundLimitPerHour: config.smsOutboundLimitPerHour,
+    refOf,
+    onOptedOut: (key) => backend.store.setOptedOut(key, true),
+    logger,
+    clock,
+  });
+  return { sms: twilioSender, whatsapp: twilioSender };
 }
 
 function embedded(
@@ -122,6 +159,8 @@ function embedded(
     store,
     queue,
     jobs,
+    limiter: new MemoryRateLimiter(clock),
+    statusLog: new MemoryMessageStatusLog(clock),
     close: async () => {
       await jobs.close();
       await queue.close();
@@ -137,6 +176,7 @@ function embedded(
 async function shared(
   config: Config,
   url: string,
+  clock: () => Date,
   onFailure: (job: SessionJob, error: unknown) => void,
   logger: Logger,
 ): Promise<Backend> {
@@ -177,6 +217,8 @@ async function shared(
     store,
     queue,
     jobs,
+    limiter: new RedisRateLimiter(redis, config.redisPrefix),
+    statusLog: new RedisMessageStatusLog({ redis, prefix: config.redisPrefix, clock }),
     close: async () => {
       await jobs.close();
       await queue.close();

@@ -139,7 +139,7 @@ describe('reminders, quiet hours and expiry', () => {
     expect(stopped.status).toBe('opted_out');
     expect(await store.isOptedOut(person)).toBe(true);
     expect(await service.receive(person, text('FFT'), 'c')).toMatchObject({
-      status: 'none',
+      status: 'opted_out',
       replies: [],
     });
     const back = await service.receive(person, text('START'), 'd');
@@ -154,7 +154,7 @@ describe('reminders, quiet hours and expiry', () => {
     const stopped = await service.receive(person, text('STOP'), 'a');
     expect(stopped.replies).toHaveLength(1);
     expect(await store.isOptedOut(person)).toBe(true);
-    expect((await service.receive(person, text('DAYCENTRE'), 'b')).status).toBe('none');
+    expect((await service.receive(person, text('DAYCENTRE'), 'b')).status).toBe('opted_out');
   });
 
   it('starts a flow in the language its keyword names', async () => {

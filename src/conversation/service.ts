@@ -68,6 +68,8 @@ const NOTHING: Outcome = {
   duplicate: false,
 };
 const DUPLICATE: Outcome = { ...NOTHING, duplicate: true };
+/** Nothing is said to someone who has opted out, not even how to take part. */
+const OPTED_OUT: Outcome = { ...NOTHING, status: 'opted_out' };
 
 /**
  * The one place that orders I/O around the pure engine, the same for every channel: one
@@ -150,10 +152,10 @@ export class ConversationService {
       const sender = this.deps.senders[job.key.channel];
       if (sender === undefined || (await this.deps.store.isOptedOut(job.key))) return;
       const { replies } = remind(flow, session, this.context());
-      await sender.send(job.key, replies);
+      await sender.send(job.key, replies, { flowId: flow.id });
       this.deps.logger.info(
         { channel: job.key.channel, flowId: flow.id, job: job.id },
-        'reminder sent',
+        'reminder handed to the channel',
       );
     });
   }
@@ -167,7 +169,7 @@ export class ConversationService {
 
   /** Someone who sent STOP hears nothing more until they send START. */
   private async optIn(key: ParticipantKey, input: Input): Promise<Outcome> {
-    if (input.type !== 'text' || !isOptInWord(input.text)) return NOTHING;
+    if (input.type !== 'text' || !isOptInWord(input.text)) return OPTED_OUT;
     await this.deps.store.setOptedOut(key, false);
     const [last] = await this.deps.store.history(key);
     return { ...NOTHING, replies: [{ type: 'message', text: this.commonText('opted_in', last) }] };

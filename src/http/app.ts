@@ -2,6 +2,9 @@ import express from 'express';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
+import { createTwilioInboundRouter } from '../channels/twilio/inbound-route.js';
+import { createMetricsRouter } from '../channels/twilio/metrics.js';
+import { createTwilioStatusRouter } from '../channels/twilio/status-route.js';
 import { createWebChatRouter } from './webchat/router.js';
 
 /**
@@ -186,6 +189,32 @@ export function createApp(runtime: Runtime, drain: DrainState = new DrainState()
     const ready = await runtime.ready().catch(() => false);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
   });
+
+  app.use(createMetricsRouter(runtime.statusLog));
+  const { twilio } = runtime.config;
+  if (twilio !== undefined) {
+    app.use(
+      createTwilioInboundRouter({
+        config: twilio,
+        conversations: runtime.conversations,
+        flows: runtime.flows,
+        limiter: runtime.limiter,
+        translate: runtime.translate,
+        refOf: runtime.refOf,
+        floodLimitPerMinute: runtime.config.smsFloodLimitPerMinute,
+        outboundLimitPerHour: runtime.config.smsOutboundLimitPerHour,
+        logger,
+      }),
+    );
+    app.use(
+      createTwilioStatusRouter({
+        config: twilio,
+        statusLog: runtime.statusLog,
+        onOptedOut: (key) => runtime.store.setOptedOut(key, true),
+        logger,
+      }),
+    );
+  }
 
   if (runtime.config.webChat) {
     app.get('/', (_req, res) => {
