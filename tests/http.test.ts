@@ -235,8 +235,9 @@ describe('web chat API', () => {
     const thanks = await say({ text: '4' });
     expect(thanks.status).toBe('completed');
     expect(thanks.replies.at(-1)?.text).toContain('all you do as a carer');
+    // After the end, a message changes nothing and says nothing.
     expect(await say({ text: 'hello again' })).toEqual({
-      status: 'none',
+      status: 'completed',
       replies: [],
       duplicate: false,
     });

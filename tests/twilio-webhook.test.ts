@@ -176,6 +176,13 @@ describe('SMS and WhatsApp through /twilio/messages', () => {
     expect((await runtime.store.load({ channel: 'sms', address: from }))?.stepId).toBe('story');
   });
 
+  it('says nothing to "thanks" after the end of a consultation', async () => {
+    const from = '+447700900107';
+    await say(from, 'FFT');
+    for (const text of ['5', 'Kind staff.', 'Nothing.']) await say(from, text);
+    expect(await say(from, 'thanks!')).toEqual([]);
+  });
+
   it('tells a stranger how to take part, once a day', async () => {
     const from = '+447700900104';
     expect(await say(from, 'hello?')).toEqual([expect.stringContaining('for example DAYCENTRE')]);

@@ -119,7 +119,8 @@ export class ConversationService {
       if (input.type === 'text' && matchGlobalWord(input.text, [])?.word === 'stop')
         return this.optOut(key, stored);
       const match = input.type === 'text' ? this.deps.flows.byKeyword(input.text) : undefined;
-      if (match === undefined) return NOTHING;
+      // Someone whose conversation has ended (say, texting "thanks") is not a stranger.
+      if (match === undefined) return { ...NOTHING, status: stored?.status ?? 'none' };
       const started = startSession(
         match.flow,
         { language: match.language, previousRevision: stored?.revision },
