@@ -48,7 +48,8 @@ export function handleGlobalWord(
   }
 }
 
-function helpText(speaker: Speaker): string {
+/** The reply to HELP: the common help, the other languages offered and the easy-read offer. */
+export function helpText(speaker: Speaker): string {
   const { flow, session } = speaker;
   const lines = [sayCommon(speaker, 'help')];
   const others = flow.languages.filter((language) => language !== session.language);

@@ -1,5 +1,5 @@
 import type { Flow } from '../flow/flow.js';
-import type { QuestionStepDef } from '../flow/schema.js';
+import type { QuestionStepDef, StepDef } from '../flow/schema.js';
 import { isQuestion, saveName } from '../flow/steps.js';
 import { MAX_FOLLOW_UPS } from '../flow/schema.js';
 import { parseYesNo } from './answers/index.js';
@@ -112,7 +112,7 @@ function answer(
   }
   record(turn, id, current, { status: 'answered', value: reading.value, at });
   applySetting(turn, current, reading.value);
-  if (current.ask === 'open' && current.follow_up !== undefined && current.follow_up !== false) {
+  if (hasFollowUp(current)) {
     turn.session = { ...turn.session, followUps: 1 };
     turn.replies.push({
       type: 'message',
@@ -158,7 +158,15 @@ function gatherStory(
   });
 }
 
-function followUpText(speaker: Speaker, step: QuestionStepDef & { ask: 'open' }): string {
+/** An open question that asks "anything else?" after its first answer. */
+export function hasFollowUp(def: StepDef): def is QuestionStepDef & { ask: 'open' } {
+  return (
+    isQuestion(def) && def.ask === 'open' && def.follow_up !== undefined && def.follow_up !== false
+  );
+}
+
+/** The "anything else?" after an open answer: the step's own wording, or the common one. */
+export function followUpText(speaker: Speaker, step: QuestionStepDef & { ask: 'open' }): string {
   return typeof step.follow_up === 'string'
     ? say(speaker, step.follow_up)
     : sayCommon(speaker, 'follow_up');
