@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { RedisKeyScheme, type ParticipantKeys } from './redis-keys.js';
-import { defineLuaCommand, type LuaCommand } from './redis-session-store.js';
+import { defineLuaCommands, REDIS_NOW_MS, type LuaCommand, type LuaScript } from './redis-lua.js';
 import {
   ParticipantBusyError,
   StoreUnavailableError,
@@ -43,9 +43,7 @@ const LONGEST_POLL_MS = 50;
  * Keys expire at twice the longest lease anyone asked for (never shortened by a process with
  * a shorter lease), so a queue whose every process died disappears on its own.
  */
-const PRELUDE = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+const PRELUDE = `${REDIS_NOW_MS}
 local lease = tonumber(ARGV[2])
 local function hold()
   redis.call('HSET', KEYS[2], ARGV[1], string.format('%.0f', now + lease))
@@ -104,7 +102,7 @@ const COMMANDS = {
   turn: { name: 'carevoiceQueueTurn', keys: 2, lua: TURN_LUA, readOnly: false },
   renew: { name: 'carevoiceQueueRenew', keys: 2, lua: RENEW_LUA, readOnly: false },
   leave: { name: 'carevoiceQueueLeave', keys: 2, lua: LEAVE_LUA, readOnly: false },
-} as const;
+} as const satisfies Record<string, LuaScript>;
 
 /**
  * One message per participant at a time, in order of arrival, across every process sharing
@@ -132,13 +130,7 @@ export class RedisParticipantQueue implements ParticipantQueue {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.warn = options.warn ?? ((): void => undefined);
-    const { redis } = options;
-    this.scripts = {
-      join: defineLuaCommand(redis, COMMANDS.join),
-      turn: defineLuaCommand(redis, COMMANDS.turn),
-      renew: defineLuaCommand(redis, COMMANDS.renew),
-      leave: defineLuaCommand(redis, COMMANDS.leave),
-    };
+    this.scripts = defineLuaCommands(options.redis, COMMANDS);
   }
 
   run<T>(key: ParticipantKey, work: () => Promise<T>): Promise<T> {

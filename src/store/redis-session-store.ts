@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Session } from '../engine/types.js';
 import { RedisKeyScheme, seenMember, type ParticipantKeys } from './redis-keys.js';
+import { defineLuaCommands, REDIS_NOW_MS, type LuaCommand, type LuaScript } from './redis-lua.js';
 import {
   DEDUPE_WINDOW_MS,
   HISTORY_LIMIT,
@@ -35,12 +36,6 @@ export interface RedisSessionStoreOptions {
   readonly pingTimeoutMs?: number | undefined;
 }
 
-// Redis TIME, not the caller's clock: every process then agrees on when a message id lapses.
-const NOW_MS = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-`;
-
 /**
  * KEYS: session, seen, optout, history.
  * ARGV: expected revision ('' = nothing stored), new revision, json, ttl ms, seen member
@@ -49,7 +44,7 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
  * The duplicate check comes first: a provider's retry of a handled message is a duplicate,
  * not a conflict, even though its revision is stale by then.
  */
-const COMMIT_LUA = `${NOW_MS}
+const COMMIT_LUA = `${REDIS_NOW_MS}
 if ARGV[5] ~= '' then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%.0f', now))
   if redis.call('ZSCORE', KEYS[2], ARGV[5]) then return 'duplicate' end
@@ -72,7 +67,7 @@ return 'saved'
 `;
 
 /** KEYS: seen. ARGV: member. 1 while the message id is within its window. */
-const SEEN_LUA = `${NOW_MS}
+const SEEN_LUA = `${REDIS_NOW_MS}
 local until_ms = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if until_ms and tonumber(until_ms) > now then return 1 end
 return 0
@@ -81,7 +76,7 @@ return 0
 const COMMANDS = {
   commit: { name: 'carevoiceCommitSession', keys: 4, lua: COMMIT_LUA, readOnly: false },
   seen: { name: 'carevoiceSessionSeen', keys: 1, lua: SEEN_LUA, readOnly: true },
-} as const;
+} as const satisfies Record<string, LuaScript>;
 
 /**
  * Sessions shared by every process through one Redis (or Cluster: see the hash tag in
@@ -92,15 +87,13 @@ export class RedisSessionStore implements SessionStore {
   private readonly redis: Redis;
   private readonly keys: RedisKeyScheme;
   private readonly pingTimeoutMs: number;
-  private readonly commitScript: LuaCommand;
-  private readonly seenScript: LuaCommand;
+  private readonly scripts: Record<keyof typeof COMMANDS, LuaCommand>;
 
   constructor(options: RedisSessionStoreOptions) {
     this.redis = options.redis;
     this.keys = new RedisKeyScheme({ prefix: options.prefix, secret: options.secret });
     this.pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
-    this.commitScript = defineLuaCommand(this.redis, COMMANDS.commit);
-    this.seenScript = defineLuaCommand(this.redis, COMMANDS.seen);
+    this.scripts = defineLuaCommands(this.redis, COMMANDS);
   }
 
   async load(key: ParticipantKey): Promise<Session | undefined> {
@@ -114,7 +107,7 @@ export class RedisSessionStore implements SessionStore {
     const { session } = change;
     const json = JSON.stringify(session);
     const result = await this.attempt('commit', () =>
-      this.commitScript(
+      this.scripts.commit(
         keys.session,
         keys.seen,
         keys.optout,
@@ -140,7 +133,7 @@ export class RedisSessionStore implements SessionStore {
 
   async seen(key: ParticipantKey, messageId: string): Promise<boolean> {
     const { seen } = this.keys.participant(key);
-    const result = await this.attempt('seen', () => this.seenScript(seen, seenMember(messageId)));
+    const result = await this.attempt('seen', () => this.scripts.seen(seen, seenMember(messageId)));
     return result === 1;
   }
 
@@ -207,30 +200,4 @@ export class RedisSessionStore implements SessionStore {
 
 function decodeSession(json: string): Session {
   return JSON.parse(json) as Session;
-}
-
-/** A Lua script registered with ioredis: called with its keys, then its arguments. */
-export type LuaCommand = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
-
-/**
- * Registers a script (sent as EVALSHA; ioredis falls back to EVAL when Redis has not seen it)
- * and returns it typed: `defineCommand` adds an untyped method to the client.
- */
-export function defineLuaCommand(
-  redis: Redis,
-  command: {
-    readonly name: string;
-    readonly keys: number;
-    readonly lua: string;
-    readonly readOnly: boolean;
-  },
-): LuaCommand {
-  redis.defineCommand(command.name, {
-    numberOfKeys: command.keys,
-    lua: command.lua,
-    readOnly: command.readOnly,
-  });
-  const method: unknown = Reflect.get(redis, command.name);
-  if (typeof method !== 'function') throw new Error(`ioredis did not define ${command.name}`);
-  return (...keysThenArgs) => Promise.resolve(method.apply(redis, keysThenArgs) as unknown);
 }
