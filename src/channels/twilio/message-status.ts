@@ -126,6 +126,23 @@ export function zeroCounts(): Record<CountedStatus, number> {
   >;
 }
 
+/** The failure entry for a message Twilio refused outright: it has no SID and no status to follow. */
+export function rejectedEntry(
+  message: SentMessage,
+  errorCode: number | undefined,
+  at: Date,
+): FailureEntry {
+  return {
+    sid: undefined,
+    ref: message.ref,
+    channel: message.channel,
+    flowId: message.flowId,
+    status: 'rejected',
+    errorCode,
+    at: at.toISOString(),
+  };
+}
+
 interface StoredMessage {
   ref?: string;
   channel?: TwilioChannel;
@@ -154,15 +171,7 @@ export class MemoryMessageStatusLog implements MessageStatusLog {
 
   async recordRejected(message: SentMessage, errorCode: number | undefined): Promise<void> {
     this.counters.rejected++;
-    this.remember({
-      sid: undefined,
-      ref: message.ref,
-      channel: message.channel,
-      flowId: message.flowId,
-      status: 'rejected',
-      errorCode,
-      at: this.clock().toISOString(),
-    });
+    this.remember(rejectedEntry(message, errorCode, this.clock()));
   }
 
   async updateStatus(

@@ -7,6 +7,7 @@ import {
   STATUS_RANK,
   STATUS_TTL_MS,
   isFailureStatus,
+  rejectedEntry,
   zeroCounts,
   COUNTED_STATUSES,
   type CountedStatus,
@@ -106,15 +107,7 @@ export class RedisMessageStatusLog implements MessageStatusLog {
   }
 
   async recordRejected(message: SentMessage, errorCode: number | undefined): Promise<void> {
-    const entry: FailureEntry = {
-      sid: undefined,
-      ref: message.ref,
-      channel: message.channel,
-      flowId: message.flowId,
-      status: 'rejected',
-      errorCode,
-      at: this.clock().toISOString(),
-    };
+    const entry = rejectedEntry(message, errorCode, this.clock());
     await this.run('recording a refused message', () =>
       this.redis.eval(
         REJECTED_LUA,
