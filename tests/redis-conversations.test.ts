@@ -5,6 +5,7 @@ import { startSession, step } from '../src/engine/step.js';
 import type { Answer, Session } from '../src/engine/types.js';
 import { RedisSessionStore } from '../src/store/redis-session-store.js';
 import { shippedContent } from './helpers/content.js';
+import { post } from './helpers/http.js';
 import { redisTest } from './helpers/redis-server.js';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
@@ -59,19 +60,6 @@ function values(answers: Readonly<Record<string, Answer>>): Record<string, unkno
       a.status === 'answered' ? a.value : a.status,
     ]),
   );
-}
-
-async function post(
-  base: string,
-  path: string,
-  body: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
 describe('conversations in Redis across processes', () => {

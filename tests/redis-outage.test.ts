@@ -2,23 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { post } from './helpers/http.js';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 const REDIS_MISSING = 'redis-server is not installed';
-
-async function post(
-  base: string,
-  path: string,
-  body: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
 
 async function readiness(base: string): Promise<number> {
   return (await fetch(`${base}/readyz`)).status;
