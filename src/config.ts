@@ -74,6 +74,11 @@ const envSchema = z.object({
     .min(1)
     .default(40)
     .describe('messages an hour to one respondent, a stop for reply loops'),
+  ADMIN_TOKEN: z
+    .string()
+    .min(24, 'use at least 24 random characters')
+    .optional()
+    .describe("bearer token for the coordinators' API under /api (off when unset)"),
   WEB_CHAT: z
     .enum(['on', 'off'])
     .optional()
@@ -94,6 +99,8 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly shutdownGraceMs: number;
   readonly webChat: boolean;
+  /** Bearer token for /api; the API is not served without one. */
+  readonly adminToken: string | undefined;
   /** Present when Twilio is set up: SMS and WhatsApp are then served at /twilio/messages. */
   readonly twilio: TwilioConfig | undefined;
   readonly smsFloodLimitPerMinute: number;
@@ -179,6 +186,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
             messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
             publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
           },
+    adminToken: e.ADMIN_TOKEN,
     smsFloodLimitPerMinute: e.SMS_FLOOD_LIMIT,
     smsOutboundLimitPerHour: e.SMS_OUTBOUND_LIMIT,
   });

@@ -10,6 +10,7 @@ import { redisTest } from './helpers/redis-server.js';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 const PUBLIC_URL = 'https://carevoice.example.org';
+const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 const WEBHOOK = `${PUBLIC_URL}/twilio/messages`;
 const TWILIO_ENV = {
   TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`,
@@ -75,6 +76,7 @@ describe('SMS and WhatsApp through /twilio/messages', () => {
       REDIS_URL: url,
       REDIS_PREFIX: prefix,
       PSEUDONYM_KEY: 'twilio-test-pseudonym-key-00000000001',
+      ADMIN_TOKEN,
       ...TWILIO_ENV,
     });
     runtime = await createRuntime(config, { logger: createLogger('silent') });
@@ -208,6 +210,52 @@ describe('SMS and WhatsApp through /twilio/messages', () => {
       expect.stringContaining('pause for a few minutes'),
     ]);
     expect(await say(from, 'and another')).toEqual([]);
+  });
+
+  it('shows coordinators failed deliveries from status callbacks, by pseudonymous id only', async () => {
+    const params = {
+      MessageSid: messageSid(),
+      MessageStatus: 'undelivered',
+      ErrorCode: '30003',
+      To: '+447700900120',
+      From: '+447700900000',
+      AccountSid: TWILIO_ENV.TWILIO_ACCOUNT_SID,
+    };
+    const callback = await fetch(`${base}/twilio/status`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(
+          AUTH_TOKEN,
+          `${PUBLIC_URL}/twilio/status`,
+          params,
+        ),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(callback.ok).toBe(true);
+    expect((await fetch(`${base}/api/deliveries/sms`)).status).toBe(401);
+    expect(
+      (
+        await fetch(`${base}/api/deliveries/sms`, {
+          headers: { authorization: 'Bearer wrong-token-000000000000000' },
+        })
+      ).status,
+    ).toBe(401);
+    const response = await fetch(`${base}/api/deliveries/sms`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const body = await response.text();
+    expect(response.status).toBe(200);
+    const report = JSON.parse(body) as {
+      counts: Record<string, number>;
+      failures: { errorCode?: number; status: string }[];
+    };
+    expect(report.counts['undelivered']).toBeGreaterThanOrEqual(1);
+    expect(report.failures).toContainEqual(
+      expect.objectContaining({ status: 'undelivered', errorCode: 30003 }),
+    );
+    expect(body).not.toContain('+447700900120');
   });
 
   describe('signatures', () => {

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { createTwilioInboundRouter } from '../channels/twilio/inbound-route.js';
 import { createMetricsRouter } from '../channels/twilio/metrics.js';
+import { createAdminRouter } from './admin.js';
 import { createTwilioStatusRouter } from '../channels/twilio/status-route.js';
 import { createWebChatRouter } from './webchat/router.js';
 
@@ -191,6 +192,11 @@ export function createApp(runtime: Runtime, drain: DrainState = new DrainState()
   });
 
   app.use(createMetricsRouter(runtime.statusLog));
+  if (runtime.config.adminToken !== undefined) {
+    app.use(
+      createAdminRouter({ token: runtime.config.adminToken, statusLog: runtime.statusLog, logger }),
+    );
+  }
   const { twilio } = runtime.config;
   if (twilio !== undefined) {
     app.use(
