@@ -16,7 +16,7 @@ import { SessionTimers } from '../src/conversation/session-timers.js';
 import { MemoryJobQueue } from '../src/jobs/memory-job-queue.js';
 import { MemoryParticipantQueue } from '../src/store/memory-participant-queue.js';
 import { MemorySessionStore } from '../src/store/memory-session-store.js';
-import type { ParticipantKey, SessionStore } from '../src/store/session-store.js';
+import type { OpenedSession, ParticipantKey, SessionStore } from '../src/store/session-store.js';
 
 const TEST_ENV = { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent' } as const;
 const FLOW = 'day-centre-weekends';
@@ -480,8 +480,9 @@ class RacedSessionStore extends MemorySessionStore {
     super(() => new Date());
   }
 
-  override async load(key: ParticipantKey): Promise<Session | undefined> {
-    const session = await super.load(key);
+  override async open(key: ParticipantKey, messageId: string | undefined): Promise<OpenedSession> {
+    const opened = await super.open(key, messageId);
+    const { session } = opened;
     if (session !== undefined) {
       const moved = { ...session, revision: session.revision + 1 };
       await super.commit(key, {
@@ -490,7 +491,7 @@ class RacedSessionStore extends MemorySessionStore {
         ttlMs: 60_000,
       });
     }
-    return session;
+    return opened;
   }
 }
 
@@ -501,6 +502,10 @@ class BrokenSessionStore extends MemorySessionStore {
   }
 
   override async load(): Promise<Session | undefined> {
+    throw new Error('store broke');
+  }
+
+  override async open(): Promise<OpenedSession> {
     throw new Error('store broke');
   }
 }

@@ -269,6 +269,42 @@ function sessionStoreContract(create: () => StoreHarness): void {
     expect(await h.store.isOptedOut(PHONE)).toBe(true);
   });
 
+  it('opens a participant in one read: duplicate, opt-out and session together', async () => {
+    expect(await h.store.open(PHONE, 'SM1')).toEqual({
+      duplicate: false,
+      optedOut: false,
+      session: undefined,
+    });
+    await h.store.commit(PHONE, {
+      session: session(1),
+      expectedRevision: null,
+      messageId: 'SM1',
+      ttlMs: DAY_MS,
+    });
+    expect(await h.store.open(PHONE, 'SM1')).toEqual({
+      duplicate: true,
+      optedOut: false,
+      session: session(1),
+    });
+    expect(await h.store.open(PHONE, 'SM2')).toEqual({
+      duplicate: false,
+      optedOut: false,
+      session: session(1),
+    });
+    expect(await h.store.open(PHONE, undefined)).toEqual({
+      duplicate: false,
+      optedOut: false,
+      session: session(1),
+    });
+    await h.store.setOptedOut(PHONE, true);
+    expect((await h.store.open(PHONE, undefined)).optedOut).toBe(true);
+    expect(await h.store.open(SLACK, 'SM1')).toEqual({
+      duplicate: false,
+      optedOut: false,
+      session: undefined,
+    });
+  });
+
   it(`keeps ended sessions newest first, at most ${HISTORY_LIMIT}`, async () => {
     const ended: readonly SessionStatus[] = ['completed', 'expired', 'opted_out', 'halted'];
     const endedStatus = (revision: number): SessionStatus =>

@@ -100,10 +100,10 @@ export class ConversationService {
    */
   receive(key: ParticipantKey, input: Input, messageId?: string): Promise<Outcome> {
     return this.deps.queue.run(key, async () => {
-      const { store } = this.deps;
-      if (messageId !== undefined && (await store.seen(key, messageId))) return DUPLICATE;
-      if (await store.isOptedOut(key)) return this.optIn(key, input);
-      let stored = await store.load(key);
+      const opened = await this.deps.store.open(key, messageId);
+      if (opened.duplicate) return DUPLICATE;
+      if (opened.optedOut) return this.optIn(key, input);
+      let stored = opened.session;
       if (stored?.status === 'active') {
         const flow = this.pinnedFlow(stored);
         if (flow === undefined)

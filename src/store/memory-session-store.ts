@@ -3,6 +3,7 @@ import {
   DEDUPE_WINDOW_MS,
   HISTORY_LIMIT,
   type CommitResult,
+  type OpenedSession,
   type ParticipantKey,
   type SessionCommit,
   type SessionStore,
@@ -23,6 +24,14 @@ export class MemorySessionStore implements SessionStore {
 
   async load(key: ParticipantKey): Promise<Session | undefined> {
     return this.current(key);
+  }
+
+  async open(key: ParticipantKey, messageId: string | undefined): Promise<OpenedSession> {
+    return {
+      duplicate: messageId !== undefined && (await this.seen(key, messageId)),
+      optedOut: this.entry(key).optedOut,
+      session: this.current(key),
+    };
   }
 
   async commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult> {

@@ -7,6 +7,7 @@ import {
   HISTORY_LIMIT,
   StoreUnavailableError,
   type CommitResult,
+  type OpenedSession,
   type ParticipantKey,
   type SessionCommit,
   type SessionStore,
@@ -73,9 +74,23 @@ if until_ms and tonumber(until_ms) > now then return 1 end
 return 0
 `;
 
+/**
+ * KEYS: seen, optout, session. ARGV: seen member ('' = no message id).
+ * Returns { seen 1/0, opted out 1/0, session json or false }.
+ */
+const OPEN_LUA = `${REDIS_NOW_MS}
+local seen = 0
+if ARGV[1] ~= '' then
+  local until_ms = redis.call('ZSCORE', KEYS[1], ARGV[1])
+  if until_ms and tonumber(until_ms) > now then seen = 1 end
+end
+return { seen, redis.call('EXISTS', KEYS[2]), redis.call('HGET', KEYS[3], 'json') }
+`;
+
 const COMMANDS = {
   commit: { name: 'carevoiceCommitSession', keys: 4, lua: COMMIT_LUA, readOnly: false },
   seen: { name: 'carevoiceSessionSeen', keys: 1, lua: SEEN_LUA, readOnly: true },
+  open: { name: 'carevoiceOpenSession', keys: 3, lua: OPEN_LUA, readOnly: true },
 } as const satisfies Record<string, LuaScript>;
 
 /**
@@ -100,6 +115,24 @@ export class RedisSessionStore implements SessionStore {
     const { session } = this.keys.participant(key);
     const json = await this.attempt('load', () => this.redis.hget(session, 'json'));
     return json === null ? undefined : decodeSession(json);
+  }
+
+  async open(key: ParticipantKey, messageId: string | undefined): Promise<OpenedSession> {
+    const keys = this.keys.participant(key);
+    const reply = await this.attempt('open', () =>
+      this.scripts.open(
+        keys.seen,
+        keys.optout,
+        keys.session,
+        messageId === undefined ? '' : seenMember(messageId),
+      ),
+    );
+    const [seen, optedOut, json] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    return {
+      duplicate: seen === 1,
+      optedOut: optedOut === 1,
+      session: typeof json === 'string' ? decodeSession(json) : undefined,
+    };
   }
 
   async commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult> {

@@ -34,8 +34,18 @@ export const HISTORY_LIMIT = 20;
  * session write, the message id, the opt-out flag (set when the session is `opted_out`) and
  * the history entry (when the session has ended) happen together or not at all.
  */
+/** What a message needs to know before the engine runs, read in one go. */
+export interface OpenedSession {
+  /** The message id was already committed: the message must not be handled again. */
+  readonly duplicate: boolean;
+  readonly optedOut: boolean;
+  readonly session: Session | undefined;
+}
+
 export interface SessionStore {
   load(key: ParticipantKey): Promise<Session | undefined>;
+  /** `seen`, `isOptedOut` and `load` together: one round trip on the per-message path. */
+  open(key: ParticipantKey, messageId: string | undefined): Promise<OpenedSession>;
   commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult>;
   /** True when a message with this id was already committed for this participant. */
   seen(key: ParticipantKey, messageId: string): Promise<boolean>;
