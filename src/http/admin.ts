@@ -27,14 +27,12 @@ export function createAdminRouter(deps: {
       .default(100)
       .safeParse(req.query['limit']);
     if (!limit.success) {
-      res
-        .status(400)
-        .json({
-          error: {
-            code: 'invalid_input',
-            message: `limit: a whole number from 1 to ${MAX_FAILURES}`,
-          },
-        });
+      res.status(400).json({
+        error: {
+          code: 'invalid_input',
+          message: `limit: a whole number from 1 to ${MAX_FAILURES}`,
+        },
+      });
       return;
     }
     const [counts, failures] = await Promise.all([
