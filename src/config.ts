@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readSlackConfig, type SlackConfig } from './channels/slack/config.js';
 
 /** Every setting, with its default and a line of help; read once at start and frozen. */
 const envSchema = z.object({
@@ -105,6 +106,8 @@ export interface Config {
   readonly twilio: TwilioConfig | undefined;
   readonly smsFloodLimitPerMinute: number;
   readonly smsOutboundLimitPerHour: number;
+  /** Present when Slack is set up: direct messages are then served at /slack/events. */
+  readonly slack: SlackConfig | undefined;
 }
 
 export interface TwilioConfig {
@@ -159,6 +162,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   problems.push(...twilioProblems(blanked));
+  const slackSettings = readSlackConfig(blanked);
+  problems.push(...slackSettings.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -189,6 +194,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminToken: e.ADMIN_TOKEN,
     smsFloodLimitPerMinute: e.SMS_FLOOD_LIMIT,
     smsOutboundLimitPerHour: e.SMS_OUTBOUND_LIMIT,
+    slack: slackSettings.slack,
   });
 }
 

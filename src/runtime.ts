@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { OutboundSenders } from './channels/outbound.js';
+import { createSlackAlerts, type SlackAlerts } from './channels/slack/alerts.js';
+import { createSlackClient, type SlackClient } from './channels/slack/client.js';
+import { SlackSender } from './channels/slack/sender.js';
 import { createTwilioClient } from './channels/twilio/client.js';
 import type { MessageStatusLog } from './channels/twilio/message-status.js';
 import { MemoryMessageStatusLog } from './channels/twilio/message-status.js';
@@ -39,6 +42,8 @@ export interface Runtime {
   readonly limiter: RateLimiter;
   /** Delivery reports of messages sent through Twilio. */
   readonly statusLog: MessageStatusLog;
+  /** Present when Slack is set up: the Web API client, and alerts for coordinators. */
+  readonly slack: { readonly client: SlackClient; readonly alerts: SlackAlerts } | undefined;
   /** The keyed hash that stands for a participant in keys, job ids and logs. */
   readonly refOf: (key: ParticipantKey) => string;
   /** `embedded` keeps everything in this process; `redis` shares it between processes. */
@@ -74,10 +79,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     catalog,
     (namespace) => flows.get(namespace)?.languages[0] ?? 'en',
   );
+  const slack = slackParts(config, clock, logger);
   const onJobFailure = (job: SessionJob, error: unknown): void => {
     logger.error(
       { job: job.id, type: job.type, err: describe(error) },
       'job given up after its last attempt',
+    );
+    void slack?.alerts.postAlert(
+      `A ${job.type} job for ${job.flowId} (${job.key.channel}) was given up after its last attempt (${describe(error).code ?? 'error'}).`,
     );
   };
   const backend =
@@ -85,7 +94,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       ? embedded(clock, onJobFailure, logger)
       : await shared(config, config.redisUrl, clock, onJobFailure, logger);
   const refOf = (key: ParticipantKey): string => participantRef(key, config.pseudonymKey);
-  const senders = outboundSenders(config, backend, refOf, clock, logger);
+  const senders: OutboundSenders = {
+    ...outboundSenders(config, backend, refOf, clock, logger),
+    ...(slack === undefined
+      ? {}
+      : {
+          slack: new SlackSender({
+            client: slack.client,
+            store: backend.store,
+            translate,
+            refOf,
+            logger,
+          }),
+        }),
+  };
   const timers = new SessionTimers({ jobs: backend.jobs, senders, refOf, clock });
   const conversations = new ConversationService({
     flows,
@@ -113,11 +135,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     conversations,
     limiter: backend.limiter,
     statusLog: backend.statusLog,
+    slack,
     refOf,
     mode: config.redisUrl === undefined ? 'embedded' : 'redis',
     ready: () => backend.store.ping(),
     close: () => backend.close(),
   };
+}
+
+function slackParts(config: Config, clock: () => Date, logger: Logger): Runtime['slack'] {
+  if (config.slack === undefined) return undefined;
+  const client = createSlackClient(config.slack, { logger });
+  const alerts = createSlackAlerts({ client, channel: config.slack.alertChannel, logger, clock });
+  return { client, alerts };
 }
 
 /** The channels that can reach people unprompted (reminders): SMS and WhatsApp when Twilio is set up. */

@@ -48,6 +48,11 @@ export async function serve(
     stopping ??= (async () => {
       drain.begin();
       await stopAccepting(server, config.shutdownGraceMs, logger);
+      // Slack is answered before its work is done: let that work finish, within the grace.
+      await Promise.race([
+        drain.settled(),
+        new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref()),
+      ]);
       await runtime.close();
       for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
       logger.info('stopped');

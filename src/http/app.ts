@@ -2,6 +2,7 @@ import express from 'express';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
+import { createSlackChannel } from '../channels/slack/router.js';
 import { createTwilioInboundRouter } from '../channels/twilio/inbound-route.js';
 import { createMetricsRouter } from '../channels/twilio/metrics.js';
 import { createAdminRouter } from './admin.js';
@@ -14,6 +15,7 @@ import { createWebChatRouter } from './webchat/router.js';
  */
 export class DrainState {
   #draining = false;
+  readonly #waits: (() => Promise<void>)[] = [];
 
   get draining(): boolean {
     return this.#draining;
@@ -21,6 +23,16 @@ export class DrainState {
 
   begin(): void {
     this.#draining = true;
+  }
+
+  /** Work that outlives its request (Slack's, after the ack) and that shutdown waits for. */
+  onDrain(wait: () => Promise<void>): void {
+    this.#waits.push(wait);
+  }
+
+  /** Resolves when every registered wait has; call after the server stops accepting. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.#waits.map((wait) => wait()));
   }
 }
 
@@ -220,6 +232,26 @@ export function createApp(runtime: Runtime, drain: DrainState = new DrainState()
         logger,
       }),
     );
+  }
+
+  const slackConfig = runtime.config.slack;
+  if (slackConfig !== undefined && runtime.slack !== undefined) {
+    // No global body parser may run before this: Bolt verifies the raw body.
+    const slack = createSlackChannel({
+      config: slackConfig,
+      client: runtime.slack.client,
+      conversations: runtime.conversations,
+      flows: runtime.flows,
+      store: runtime.store,
+      limiter: runtime.limiter,
+      translate: runtime.translate,
+      refOf: runtime.refOf,
+      clock: runtime.clock,
+      logger,
+      alerts: runtime.slack.alerts,
+    });
+    app.use(slack.router);
+    drain.onDrain(() => slack.idle());
   }
 
   if (runtime.config.webChat) {
