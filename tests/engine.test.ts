@@ -57,6 +57,17 @@ describe('engine', () => {
     expect(reply?.type === 'question' && reply.text).toContain('as a carer');
   });
 
+  it('ignores a button tapped on an earlier question', () => {
+    const onStory = step(dayCentre, startSession(dayCentre, {}, at(0)).session, text('1'), at(1));
+    const stale = step(
+      dayCentre,
+      onStory.session,
+      { type: 'choice', stepId: 'role', values: ['carer'] },
+      at(2),
+    );
+    expect(stale).toEqual({ session: onStory.session, replies: [], events: [] });
+  });
+
   it('moves on after two unclear replies and records the question as unanswered, never a guess', () => {
     const result = run(
       dayCentre,

@@ -64,6 +64,10 @@ export function step(flow: Flow, session: Session, input: Input, ctx: EngineCont
   checkPinned(flow, session);
   const turn: Turn = { session, replies: [], events: [] };
   if (session.status !== 'active') return { session, replies: [], events: [] };
+  // A button left on an earlier question (answered meanwhile by typing, or from another
+  // device) must not answer the question now waiting.
+  if (input.type === 'choice' && input.stepId !== session.stepId)
+    return { session, replies: [], events: [] };
   if (ctx.now.getTime() >= Date.parse(session.expiresAt)) {
     turn.session = { ...session, status: 'expired' };
     turn.events.push({ type: 'flow_expired' });
