@@ -149,6 +149,27 @@ describe('checks that need no fixture file', () => {
     );
     expect(problems(zone)).toContain("timezone: 'Europe/Lundon' is not a time zone");
   });
+  it.each([
+    ['keywords: { "DAY CENTRE": en }\n', 'keywords: use 2 to 20 letters or digits, no spaces'],
+    ['keywords: 5\n', 'keywords: has the wrong form'],
+  ])('says what is wrong with %j', (line, expected) => {
+    expect(
+      problems(base('  first: { ask: open, next: done }\n  done: { end: true }\n', line)),
+    ).toEqual([expected]);
+  });
+  it('tells a wrong type from a missing key', () => {
+    expect(
+      problems(base('  first: { say: hello, next: [done] }\n  done: { end: true }\n')),
+    ).toEqual(['steps.first.next: expected string, received array']);
+    expect(
+      problems(
+        base('  first: { ask: open, next: done }\n  done: { end: true }\n').replace(
+          'title: Inline\n',
+          '',
+        ),
+      ),
+    ).toEqual(["title: 'title' is required"]);
+  });
   it('refuses a keyword that starts the flow in a language it does not offer', () => {
     const source = base(
       '  first: { ask: open, next: done }\n  done: { end: true }\n',

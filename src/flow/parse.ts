@@ -152,6 +152,13 @@ type MakeProblem = (
   fix?: string,
 ) => FlowProblem;
 
+/** The forms a field written one of two ways may take, for messages about it. */
+const UNION_FORMS: Readonly<Record<string, string>> = {
+  keywords: 'write a list, [DAYCENTRE], or a map to languages, { DAYCENTRE: en, CANOLFAN: cy }',
+  next: 'write a step name, or a map from answer to step with a default: { yes: hours, default: rating }',
+  follow_up: 'write true, or the text key of your own follow-up question',
+};
+
 const headerKeys = Object.keys(flowHeader.shape);
 const partnerKeys = Object.keys(partner.shape);
 
@@ -178,9 +185,25 @@ function zodProblems(
         );
       }
       case 'invalid_type':
-        return issue.input === undefined
+        // zod leaves out the input unless asked; its message names what it received.
+        return /received undefined$/.test(issue.message)
           ? problem(path, `'${String(path.at(-1))}' is required`, `add ${String(path.at(-1))}: ...`)
           : problem(path, issue.message.replace(/^Invalid input: /, ''));
+      case 'invalid_union': {
+        // Say what the branch that came closest objected to, and show both accepted forms.
+        const specific = issue.errors
+          .flat()
+          .flatMap((inner) => (inner.code === 'invalid_key' ? inner.issues : [inner]))
+          .find((inner) => inner.code !== 'invalid_type');
+        const form = UNION_FORMS[String(path.at(-1))] ?? 'see the flow format in the README';
+        return problem(
+          path,
+          specific === undefined
+            ? 'has the wrong form'
+            : specific.message.replace(/^Invalid (string|input|key in record): /, ''),
+          form,
+        );
+      }
       case 'too_small':
         return issue.origin === 'string' && issue.minimum === 1
           ? problem(path, `'${String(path.at(-1))}' is empty`, 'write a value')
