@@ -49,7 +49,13 @@ export type BullJobQueueErrorCode =
   | 'invalid_job_data'
   | 'connection_config'
   | 'job_queue_already_started'
-  | 'job_queue_closed';
+  | 'job_queue_closed'
+  | 'job_queue_close_timed_out';
+
+/** How long `close()` waits for running jobs and Redis before it disconnects. */
+const CLOSE_WAIT_MS = 5_000;
+/** How long a disconnected client may take to report that it has ended. */
+const END_WAIT_MS = 1_000;
 
 export class BullJobQueueError extends Error {
   constructor(
@@ -149,9 +155,32 @@ export class BullJobQueue implements JobQueue {
     return this.closing;
   }
 
+  /**
+   * Lets running jobs finish, but not for ever: with Redis unreachable BullMQ's close waits
+   * for a reconnect that may never come, and shutdown must not hang on it.
+   */
   private async closeInOrder(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+    const graceful = (async () => {
+      await this.worker?.close();
+      await this.queue.close();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (gaveUp) {
+      this.options.onError(
+        new BullJobQueueError(
+          'job_queue_close_timed_out',
+          'closing the job queue timed out; disconnecting',
+        ),
+      );
+      // BullMQ's own disconnect also waits for a connection first: leave it, and end ours.
+      graceful.catch(() => undefined);
+    }
     await Promise.all(this.ownedClients.map(closeClient));
   }
 
@@ -280,5 +309,9 @@ async function closeClient(client: Redis): Promise<void> {
   } else {
     client.disconnect();
   }
-  await ended;
+  // A client caught between reconnect attempts has no socket left to close, and may never
+  // say 'end': wait a little, not for ever.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)))]);
+  clearTimeout(timer);
 }
