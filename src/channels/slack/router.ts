@@ -37,6 +37,16 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const { logger } = deps;
   const router = express.Router();
   router.post(SLACK_EVENTS_PATH, refuseOutsideTimestampWindow(deps.clock, logger));
+  // Once acknowledged, Slack never sends an event again: while the store is down, refuse
+  // before the ack (503), so Slack retries the event later instead of it being lost.
+  router.post(SLACK_EVENTS_PATH, async (_req, res, next) => {
+    if (await deps.store.ping()) {
+      next();
+      return;
+    }
+    logger.warn({ code: 'store_unavailable' }, 'slack event refused until the store is back');
+    res.status(503).type('text/plain').send('Try again shortly.');
+  });
   const boltLogger = slackLibraryLogger(logger, 'bolt');
   const receiver = new ExpressReceiver({
     signingSecret: deps.config.signingSecret,
