@@ -145,7 +145,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
 
 function slackParts(config: Config, clock: () => Date, logger: Logger): Runtime['slack'] {
   if (config.slack === undefined) return undefined;
-  const client = createSlackClient(config.slack, { logger });
+  const client = createSlackClient(config.slack, { logger, retries: config.slack.apiRetries });
   const alerts = createSlackAlerts({ client, channel: config.slack.alertChannel, logger, clock });
   return { client, alerts };
 }

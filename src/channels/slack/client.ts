@@ -8,7 +8,7 @@ export type SlackClient = webApi.WebClient;
 export interface SlackClientOptions {
   /**
    * Retries of a failed call (network errors, 5xx, 429 after its Retry-After). Sends run inside
-   * the participant's turn, so the default is short; tests pass 0.
+   * the participant's turn, so the default is short; `SLACK_API_RETRIES` sets it (tests use 0).
    */
   readonly retries?: number | undefined;
   /** Where the Web API is; tests may point it elsewhere (nock intercepts the default too). */

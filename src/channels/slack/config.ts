@@ -8,6 +8,8 @@ export interface SlackConfig {
   readonly signingSecret: string;
   /** Channel ID for coordinators' operational alerts; no personal data is ever posted there. */
   readonly alertChannel: string | undefined;
+  /** Retries of a failed Web API call; undefined keeps the client's default (see client.ts). */
+  readonly apiRetries: number | undefined;
 }
 
 /** The Slack settings, each with its line of help (the same shape as `src/config.ts`). */
@@ -27,6 +29,13 @@ export const slackEnvSchema = z.object({
     .regex(/^[CG][A-Z0-9]{6,}$/, 'use the channel ID (e.g. C0123456789), not its name')
     .optional()
     .describe('channel for operational alerts (never personal data); invite the app to it'),
+  SLACK_API_RETRIES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .optional()
+    .describe('retries of a failed Slack Web API call (default 2; 0 turns them off)'),
 });
 
 /**
@@ -58,7 +67,8 @@ export function readSlackConfig(env: Readonly<Record<string, string | undefined>
     }
   }
   if (!parsed.success || problems.length > 0) return { slack: undefined, problems };
-  const { SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_ALERT_CHANNEL } = parsed.data;
+  const { SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_ALERT_CHANNEL, SLACK_API_RETRIES } =
+    parsed.data;
   const slack =
     SLACK_BOT_TOKEN === undefined || SLACK_SIGNING_SECRET === undefined
       ? undefined
@@ -66,6 +76,7 @@ export function readSlackConfig(env: Readonly<Record<string, string | undefined>
           botToken: SLACK_BOT_TOKEN,
           signingSecret: SLACK_SIGNING_SECRET,
           alertChannel: SLACK_ALERT_CHANNEL,
+          apiRetries: SLACK_API_RETRIES,
         };
   return { slack, problems };
 }
