@@ -86,6 +86,3 @@ export const TWILIO_ERRORS: Readonly<Record<number, TwilioErrorRule>> = {
 export function twilioErrorRule(code: number | undefined): TwilioErrorRule | undefined {
   return code === undefined ? undefined : TWILIO_ERRORS[code];
 }
-
-/** The code Twilio uses when it has refused a message to an opted-out recipient. */
-export const UNSUBSCRIBED_ERROR_CODE = 21610;
