@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsUnset, parseSettings } from './env.js';
 import { readSlackConfig, type SlackConfig } from './channels/slack/config.js';
 
 /** Every setting, with its default and a line of help; read once at start and frozen. */
@@ -140,17 +141,8 @@ export class ConfigError extends Error {
 
 /** Parses the environment; every problem is reported at once, one line each, with its help. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const blanked = Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
-  );
-  const parsed = envSchema.safeParse(blanked);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        const help = envSchema.shape[name as keyof typeof envSchema.shape]?.description;
-        return `${name}: ${issue.message}${help === undefined ? '' : ` (${help})`}`;
-      });
+  const blanked = blankAsUnset(env);
+  const { data: e, problems } = parseSettings(envSchema, blanked);
   if (blanked['NODE_ENV'] === 'production' && blanked['REDIS_URL'] === undefined) {
     problems.push(
       'REDIS_URL: required when NODE_ENV=production; the in-memory store loses every conversation on restart',
@@ -164,8 +156,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   problems.push(...twilioProblems(blanked));
   const slackSettings = readSlackConfig(blanked);
   problems.push(...slackSettings.problems);
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
+  if (e === undefined || problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsUnset, parseSettings } from '../../env.js';
 
 /** Present when Slack is set up: direct messages are then served at `POST /slack/events`. */
 export interface SlackConfig {
@@ -49,26 +50,16 @@ export function readSlackConfig(env: Readonly<Record<string, string | undefined>
   readonly problems: readonly string[];
 } {
   const names = Object.keys(slackEnvSchema.shape) as (keyof typeof slackEnvSchema.shape)[];
-  const values = Object.fromEntries(
-    names.map((name) => [name, env[name] === '' ? undefined : env[name]]),
-  );
-  const parsed = slackEnvSchema.safeParse(values);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        const help = slackEnvSchema.shape[name as keyof typeof slackEnvSchema.shape]?.description;
-        return `${name}: ${issue.message}${help === undefined ? '' : ` (${help})`}`;
-      });
+  const values = blankAsUnset(Object.fromEntries(names.map((name) => [name, env[name]])));
+  const { data, problems } = parseSettings(slackEnvSchema, values);
   if (names.some((name) => values[name] !== undefined)) {
     for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const) {
       if (values[name] === undefined)
         problems.push(`${name}: required when Slack is set up (any SLACK_ variable is set)`);
     }
   }
-  if (!parsed.success || problems.length > 0) return { slack: undefined, problems };
-  const { SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_ALERT_CHANNEL, SLACK_API_RETRIES } =
-    parsed.data;
+  if (data === undefined || problems.length > 0) return { slack: undefined, problems };
+  const { SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_ALERT_CHANNEL, SLACK_API_RETRIES } = data;
   const slack =
     SLACK_BOT_TOKEN === undefined || SLACK_SIGNING_SECRET === undefined
       ? undefined

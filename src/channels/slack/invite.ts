@@ -1,29 +1,20 @@
 import { z } from 'zod';
-import { FlowNotFoundError, type ConversationService } from '../../conversation/service.js';
-import type { Translate } from '../../engine/types.js';
+import { FlowNotFoundError } from '../../conversation/service.js';
 import type { Variant } from '../../flow/flow.js';
-import type { FlowRegistry } from '../../flow/registry.js';
-import type { Logger } from '../../logger.js';
-import type { ParticipantKey, SessionStore } from '../../store/session-store.js';
+import type { ParticipantKey } from '../../store/session-store.js';
 import { classifySlackFailure, logSlackFailure, type SlackFailure } from './api-errors.js';
 import type { SlackClient } from './client.js';
-import { slackParticipant } from './deps.js';
+import { slackParticipant, type SlackChannelDeps } from './deps.js';
 import { SLACK_USER_ID } from './payloads.js';
 import { openDirectMessage, postReplies } from './post.js';
 import { errorCode } from './respond.js';
 import { chatLabelsFor } from './wording.js';
 
 /** The runtime's parts an invitation uses (a `Runtime` has them all), plus a Slack client. */
-export interface SlackInviteDeps {
-  readonly client: SlackClient;
-  readonly conversations: ConversationService;
-  readonly flows: FlowRegistry;
-  readonly store: SessionStore;
-  readonly translate: Translate;
-  readonly refOf: (key: ParticipantKey) => string;
-  readonly clock: () => Date;
-  readonly logger: Logger;
-}
+export type SlackInviteDeps = Pick<
+  SlackChannelDeps,
+  'client' | 'conversations' | 'flows' | 'store' | 'translate' | 'refOf' | 'clock' | 'logger'
+>;
 
 export interface SlackInviteOptions {
   /** One of the flow's languages; the flow's default otherwise. */
