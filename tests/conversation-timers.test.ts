@@ -47,6 +47,7 @@ function setup(startIso: string) {
     translate,
     clock,
     logger: createLogger('silent'),
+    refOf: () => 'ref',
   });
   jobs.start((job) => service.runJob(job));
   return { time, sent, store, service, scheduled, jobs };

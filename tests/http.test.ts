@@ -63,6 +63,7 @@ async function withStore(runtime: Promise<Runtime>, store: SessionStore): Promis
     translate: base.translate,
     clock: base.clock,
     logger: base.logger,
+    refOf: base.refOf,
   });
   return { ...base, store, conversations };
 }

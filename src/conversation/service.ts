@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Flow } from '../flow/flow.js';
 import type { FlowRegistry } from '../flow/registry.js';
 import { isQuestion } from '../flow/steps.js';
@@ -17,6 +18,8 @@ import type {
 } from '../engine/types.js';
 import type { Logger } from '../logger.js';
 import type { ParticipantKey, ParticipantQueue, SessionStore } from '../store/session-store.js';
+import type { FlowStatField } from '../store/flow-stats.js';
+import { responseRecordFor } from '../responses/record.js';
 import { isOptInWord } from './opt-in.js';
 import type { SessionTimers } from './session-timers.js';
 
@@ -39,6 +42,10 @@ export interface ConversationDeps {
   readonly translate: Translate;
   readonly clock: () => Date;
   readonly logger: Logger;
+  /** The pseudonymous id that stands for a participant in response records. */
+  readonly refOf: (key: ParticipantKey) => string;
+  /** Ids of response records; random unless a test fixes them. */
+  readonly newId?: (() => string) | undefined;
 }
 
 export class FlowNotFoundError extends Error {
@@ -207,13 +214,27 @@ export class ConversationService {
     messageId: string | undefined,
   ): Promise<Outcome> {
     const { session } = result;
-    const ttlMs =
-      Math.max(1, Date.parse(session.expiresAt) - this.deps.clock().getTime()) + SESSION_GRACE_MS;
+    const now = this.deps.clock();
+    const ttlMs = Math.max(1, Date.parse(session.expiresAt) - now.getTime()) + SESSION_GRACE_MS;
+    const ending = endingOf(stored, result);
+    const keepPartial = (flow ?? this.deps.flows.get(session.flowId))?.keepPartial ?? false;
+    const record =
+      ending === undefined
+        ? undefined
+        : responseRecordFor(session, keepPartial, {
+            id: (this.deps.newId ?? randomUUID)(),
+            respondent: this.deps.refOf(key),
+            channel: key.channel,
+            endedAt: now,
+          });
+    const started = result.events.some((event) => event.type === 'flow_started');
     const saved = await this.deps.store.commit(key, {
       session,
       expectedRevision: stored?.revision ?? null,
       messageId,
       ttlMs,
+      record,
+      counts: [...(started ? ['started' as const] : []), ...(ending === undefined ? [] : [ending])],
     });
     if (saved === 'duplicate') return DUPLICATE;
     if (saved === 'conflict') throw new SessionConflictError();
@@ -263,6 +284,23 @@ export class ConversationService {
   private context(): { now: Date; translate: Translate } {
     return { now: this.deps.clock(), translate: this.deps.translate };
   }
+}
+
+type EndedStatus = Exclude<SessionStatus, 'active'>;
+/** Every way a session ends is counted per flow. */
+const ENDED_COUNTS = {
+  completed: 'completed',
+  expired: 'expired',
+  opted_out: 'opted_out',
+  halted: 'halted',
+} as const satisfies Record<EndedStatus, FlowStatField>;
+
+/** How the session ended in this change, if it did (it was under way before, or began in it). */
+function endingOf(stored: Session | undefined, result: StepResult): FlowStatField | undefined {
+  const { status } = result.session;
+  if (status === 'active') return undefined;
+  const began = result.events.some((event) => event.type === 'flow_started');
+  return began || stored?.status === 'active' ? ENDED_COUNTS[status] : undefined;
 }
 
 /** A session whose flow no longer has its step: ended, with its answers kept. */

@@ -1,4 +1,6 @@
 import type { Session } from '../engine/types.js';
+import { MemoryResponseStore } from '../responses/memory-response-store.js';
+import { MemoryFlowStats } from './flow-stats.js';
 import {
   DEDUPE_WINDOW_MS,
   HISTORY_LIMIT,
@@ -16,11 +18,25 @@ interface Entry {
   optedOut: boolean;
 }
 
+/** Where the memory store puts what a commit writes beside the session. */
+export interface MemoryStoreParts {
+  readonly responses?: MemoryResponseStore | undefined;
+  readonly stats?: MemoryFlowStats | undefined;
+}
+
 /** Sessions in this process's memory: the embedded default and unit tests. Lost on restart. */
 export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, Entry>();
+  readonly responses: MemoryResponseStore;
+  readonly stats: MemoryFlowStats;
 
-  constructor(private readonly clock: () => Date) {}
+  constructor(
+    private readonly clock: () => Date,
+    parts: MemoryStoreParts = {},
+  ) {
+    this.responses = parts.responses ?? new MemoryResponseStore(clock);
+    this.stats = parts.stats ?? new MemoryFlowStats();
+  }
 
   async load(key: ParticipantKey): Promise<Session | undefined> {
     return this.current(key);
@@ -47,6 +63,8 @@ export class MemorySessionStore implements SessionStore {
     if (session.status === 'opted_out') entry.optedOut = true;
     if (session.status !== 'active')
       entry.history = [session, ...entry.history].slice(0, HISTORY_LIMIT);
+    if (change.record !== undefined) this.responses.append(change.record);
+    for (const field of change.counts ?? []) void this.stats.add(session.flowId, field);
     return 'saved';
   }
 

@@ -18,6 +18,7 @@ import type { ParticipantKey } from './session-store.js';
  * | `seen`    | zset   | member: first 16 hex of sha256(message id); score: expiry (ms)    | `DEDUPE_WINDOW_MS`, on write  |
  * | `history` | list   | compact JSON of ended sessions, newest first, `HISTORY_LIMIT` max | 400 days, on write            |
  * | `optout`  | string | `1` while the person has sent STOP                                | none: kept until START/delete |
+ * | `responses` | set  | `<flow> <stream id>` of each response record (for erasure)          | none: kept with the records   |
  * | `queue`   | list   | tokens of messages holding or awaiting the turn, in arrival order | twice the lease, on write     |
  * | `alive`   | hash   | token → lease expiry (ms, Redis time)                             | twice the lease, on write     |
  *
@@ -34,6 +35,7 @@ export interface ParticipantKeys {
   readonly seen: string;
   readonly history: string;
   readonly optout: string;
+  readonly responses: string;
   readonly queue: string;
   readonly alive: string;
 }
@@ -90,6 +92,7 @@ export class RedisKeyScheme {
       seen: `${base}seen`,
       history: `${base}history`,
       optout: `${base}optout`,
+      responses: `${base}responses`,
       queue: `${base}queue`,
       alive: `${base}alive`,
     };

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Session } from '../engine/types.js';
+import { flowResponsesKey, outboxKey } from '../responses/redis-response-store.js';
+import { flowStatsKey } from './flow-stats.js';
 import { RedisKeyScheme, seenMember, type ParticipantKeys } from './redis-keys.js';
 import { defineLuaCommands, REDIS_NOW_MS, type LuaCommand, type LuaScript } from './redis-lua.js';
 import {
@@ -38,12 +40,17 @@ export interface RedisSessionStoreOptions {
 }
 
 /**
- * KEYS: session, seen, optout, history.
+ * KEYS: session, seen, optout, history, the participant's response index, the flow's
+ * responses stream, the outbox stream, the flow's counters.
  * ARGV: expected revision ('' = nothing stored), new revision, json, ttl ms, seen member
  * ('' = no message id), dedupe window ms, opted out (1/0), ended (1/0), history limit,
- * history ttl ms.
+ * history ttl ms, record id ('' = no record), record json, flow id, counters to increment
+ * (comma-separated field names, '' = none).
  * The duplicate check comes first: a provider's retry of a handled message is a duplicate,
- * not a conflict, even though its revision is stale by then.
+ * not a conflict, even though its revision is stale by then. The record, its index entry
+ * (for erasure), its outbox entry (for partners) and the counters are written by the same
+ * script as the session, so a completed session never lacks its record. The flow's keys sit
+ * outside the participant's hash slot: these scripts need one Redis primary, not a Cluster.
  */
 const COMMIT_LUA = `${REDIS_NOW_MS}
 if ARGV[5] ~= '' then
@@ -63,6 +70,14 @@ if ARGV[8] == '1' then
   redis.call('LPUSH', KEYS[4], ARGV[3])
   redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[9]) - 1)
   redis.call('PEXPIRE', KEYS[4], ARGV[10])
+end
+if ARGV[11] ~= '' then
+  local entry = redis.call('XADD', KEYS[6], '*', 'id', ARGV[11], 'r', ARGV[12])
+  redis.call('SADD', KEYS[5], ARGV[13] .. ' ' .. entry)
+  redis.call('XADD', KEYS[7], '*', 'r', ARGV[12])
+end
+for field in string.gmatch(ARGV[14], '[^,]+') do
+  redis.call('HINCRBY', KEYS[8], field, 1)
 end
 return 'saved'
 `;
@@ -88,7 +103,7 @@ return { seen, redis.call('EXISTS', KEYS[2]), redis.call('HGET', KEYS[3], 'json'
 `;
 
 const COMMANDS = {
-  commit: { name: 'carevoiceCommitSession', keys: 4, lua: COMMIT_LUA, readOnly: false },
+  commit: { name: 'carevoiceCommitSession', keys: 8, lua: COMMIT_LUA, readOnly: false },
   seen: { name: 'carevoiceSessionSeen', keys: 1, lua: SEEN_LUA, readOnly: true },
   open: { name: 'carevoiceOpenSession', keys: 3, lua: OPEN_LUA, readOnly: true },
 } as const satisfies Record<string, LuaScript>;
@@ -145,6 +160,10 @@ export class RedisSessionStore implements SessionStore {
         keys.seen,
         keys.optout,
         keys.history,
+        keys.responses,
+        flowResponsesKey(this.keys.prefix, session.flowId),
+        outboxKey(this.keys.prefix),
+        flowStatsKey(this.keys.prefix, session.flowId),
         change.expectedRevision === null ? '' : String(change.expectedRevision),
         String(session.revision),
         json,
@@ -156,6 +175,10 @@ export class RedisSessionStore implements SessionStore {
         session.status === 'active' ? '0' : '1',
         HISTORY_LIMIT,
         HISTORY_TTL_MS,
+        change.record?.id ?? '',
+        change.record === undefined ? '' : JSON.stringify(change.record),
+        session.flowId,
+        (change.counts ?? []).join(','),
       ),
     );
     if (result !== 'saved' && result !== 'conflict' && result !== 'duplicate') {

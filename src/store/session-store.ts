@@ -1,4 +1,6 @@
 import type { Session } from '../engine/types.js';
+import type { ResponseRecord } from '../responses/record.js';
+import type { FlowStatField } from './flow-stats.js';
 
 export type Channel = 'web' | 'sms' | 'whatsapp' | 'slack' | 'terminal';
 
@@ -20,6 +22,13 @@ export interface SessionCommit {
   readonly messageId?: string | undefined;
   /** How long the session is kept: until its expiry and then some, so a late reply finds it. */
   readonly ttlMs: number;
+  /**
+   * The response record of a session that has just ended, stored (with an outbox entry for
+   * the partners) in the same atomic step: no ended session without its record.
+   */
+  readonly record?: ResponseRecord | undefined;
+  /** The flow's counters this change moves on by one (e.g. `started`, `completed`). */
+  readonly counts?: readonly FlowStatField[] | undefined;
 }
 
 export type CommitResult = 'saved' | 'conflict' | 'duplicate';
@@ -29,11 +38,6 @@ export const DEDUPE_WINDOW_MS = 48 * 3600_000;
 /** Ended sessions kept per participant, newest first. */
 export const HISTORY_LIMIT = 20;
 
-/**
- * Where sessions live between messages. Each commit is atomic: the revision check, the
- * session write, the message id, the opt-out flag (set when the session is `opted_out`) and
- * the history entry (when the session has ended) happen together or not at all.
- */
 /** What a message needs to know before the engine runs, read in one go. */
 export interface OpenedSession {
   /** The message id was already committed: the message must not be handled again. */
@@ -42,6 +46,12 @@ export interface OpenedSession {
   readonly session: Session | undefined;
 }
 
+/**
+ * Where sessions live between messages. Each commit is atomic: the revision check, the
+ * session write, the message id, the opt-out flag (set when the session is `opted_out`), the
+ * history entry (when the session has ended), the response record with its outbox entry and
+ * the flow's counters happen together or not at all.
+ */
 export interface SessionStore {
   load(key: ParticipantKey): Promise<Session | undefined>;
   /** `seen`, `isOptedOut` and `load` together: one round trip on the per-message path. */
