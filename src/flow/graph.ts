@@ -1,14 +1,8 @@
 import type { FlowProblem } from './problems.js';
 import type { ParsedFlow, Locate } from './parse.js';
 import type { StepDef } from './schema.js';
-import {
-  DEFAULT_BRANCH,
-  isEnd,
-  isQuestion,
-  nextTargets,
-  numericBranch,
-  saveName,
-} from './steps.js';
+import { DEFAULT_BRANCH, isEnd, isQuestion, nextTargets, numericBranch } from './steps.js';
+import { checkPartners } from './partner-checks.js';
 import { didYouMean } from './suggest.js';
 import { joinPath } from './problems.js';
 
@@ -90,19 +84,7 @@ export function checkFlowGraph(file: string, flow: ParsedFlow, locate: Locate): 
     );
   }
 
-  const saved = new Set(
-    Object.entries(steps).flatMap(([id, step]) => (isQuestion(step) ? [saveName(id, step)] : [])),
-  );
-  header.partners?.forEach((partner, i) => {
-    partner.fields.forEach((field, j) => {
-      if (!saved.has(field))
-        add(
-          ['partners', i, 'fields', j],
-          `no step saves '${field}'${didYouMean(field, saved)}`,
-          'name a save: of one of the questions',
-        );
-    });
-  });
+  checkPartners(header.partners ?? [], steps, add);
   duplicates((header.partners ?? []).map((p) => p.id)).forEach((id) =>
     add(['partners'], `partner '${id}' is listed twice`, 'give each partner its own id'),
   );

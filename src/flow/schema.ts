@@ -78,6 +78,15 @@ export const numberStep = z.strictObject({
 export const partner = z.strictObject({
   id: identifier,
   webhook: z.url({ protocol: /^https?$/ }).optional(),
+  /** For partners who take files: a JSONL file in the partner files folder, e.g. `council/r.jsonl`. */
+  file: z
+    .string()
+    .max(200)
+    .regex(
+      /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/,
+      'write a path inside the partner files folder, e.g. council/responses.jsonl',
+    )
+    .optional(),
   secret_env: z
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/, 'name an environment variable in CAPITALS')

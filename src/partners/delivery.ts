@@ -31,7 +31,11 @@ export type PartnerTarget =
  * `gone` (HTTP 410) disables the partner until a coordinator turns it back on.
  */
 export type DeliveryOutcome =
-  | { readonly result: 'delivered'; readonly status: number }
+  | {
+      readonly result: 'delivered';
+      /** The partner's HTTP status; absent for a file, which has none. */
+      readonly status?: number | undefined;
+    }
   | {
       readonly result: 'retry';
       /** A stable code: `http_500`, `http_429`, `redirect`, `timeout`, `connection_reset`, `address_refused`, … */
