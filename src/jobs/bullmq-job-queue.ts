@@ -190,24 +190,7 @@ export class BullJobQueue implements JobQueue {
    * two connections, so when we make it, it is lazy and never connects itself.
    */
   private connectionFor(use: 'queue' | 'worker'): ConnectionOptions {
-    const { connection } = this.options;
-    const client =
-      'url' in connection
-        ? new Redis(connection.url, {
-            ...connection.options,
-            // BullMQ reads replies in ioredis' classic shapes.
-            replyMapping: 'legacy',
-            maxRetriesPerRequest: null,
-            lazyConnect: use === 'worker',
-          })
-        : connection.createClient();
-    if (client.options.maxRetriesPerRequest !== null) {
-      client.disconnect();
-      throw new BullJobQueueError(
-        'connection_config',
-        'BullMQ needs its Redis clients created with maxRetriesPerRequest: null',
-      );
-    }
+    const client = createBullClient(this.options.connection, use === 'worker');
     this.ownedClients.push(client);
     return client;
   }
@@ -299,8 +282,34 @@ function parseSessionJob(data: unknown): SessionJob | undefined {
   return { id, type, key: participant, flowId, revision, runAt };
 }
 
+/**
+ * A Redis client for BullMQ from the connection setting; `lazy` for a worker's template,
+ * which BullMQ duplicates and never connects itself. Throws `connection_config` for a client
+ * that would give up on commands while Redis reconnects.
+ */
+export function createBullClient(connection: BullConnection, lazy: boolean): Redis {
+  const client =
+    'url' in connection
+      ? new Redis(connection.url, {
+          ...connection.options,
+          // BullMQ reads replies in ioredis' classic shapes.
+          replyMapping: 'legacy',
+          maxRetriesPerRequest: null,
+          lazyConnect: lazy,
+        })
+      : connection.createClient();
+  if (client.options.maxRetriesPerRequest !== null) {
+    client.disconnect();
+    throw new BullJobQueueError(
+      'connection_config',
+      'BullMQ needs its Redis clients created with maxRetriesPerRequest: null',
+    );
+  }
+  return client;
+}
+
 /** Resolves once the socket is closed: `quit()` resolves on Redis' OK, before that. */
-async function closeClient(client: Redis): Promise<void> {
+export async function closeClient(client: Redis): Promise<void> {
   if (client.status === 'end') return;
   // Listening first: a client that never connected ends synchronously in `disconnect()`.
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
