@@ -9,7 +9,9 @@ import { signWebhook, webhookSecretProblem } from '../src/partners/signature.js'
  */
 function receiverAccepts(
   secret: string,
-  headers: Readonly<Record<string, string>>,
+  headers: Readonly<
+    Partial<Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>>
+  >,
   body: string,
   nowSeconds: number,
   toleranceSeconds = 300,
