@@ -27,9 +27,10 @@ export interface BullDeliveryQueueOptions {
   readonly onError: (error: Error) => void;
   /** A handler that threw; the same attempt is made again later. */
   readonly onHandlerError?: (deliveryId: string, error: unknown) => void;
-  readonly now?: () => number;
   /** How long `close()` waits for attempts in flight before it disconnects. */
   readonly closeWaitMs?: number;
+  /** Wait before a handler that threw is tried again; `HANDLER_TROUBLE_RETRY_MS` unless a test shortens it. */
+  readonly troubleRetryMs?: number;
 }
 
 export const DELIVERY_QUEUE_NAME = 'partner-deliveries';
@@ -76,7 +77,7 @@ class RetryLaterError extends Error {
  */
 export class BullDeliveryQueue implements DeliveryQueue {
   private readonly options: BullDeliveryQueueOptions;
-  private readonly now: () => number;
+  private readonly troubleRetryMs: number;
   private readonly queue: Queue<DeliveryJobData>;
   /** Every client handed to BullMQ: it does not close clients it was handed, so `close()` does. */
   private readonly ownedClients: Redis[] = [];
@@ -85,7 +86,7 @@ export class BullDeliveryQueue implements DeliveryQueue {
 
   constructor(options: BullDeliveryQueueOptions) {
     this.options = options;
-    this.now = options.now ?? ((): number => Date.now());
+    this.troubleRetryMs = options.troubleRetryMs ?? HANDLER_TROUBLE_RETRY_MS;
     this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE_NAME, {
       connection: this.client(false),
       prefix: options.prefix,
@@ -95,7 +96,7 @@ export class BullDeliveryQueue implements DeliveryQueue {
 
   async enqueue(deliveries: readonly Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    const queuedAt = this.now();
+    const queuedAt = Date.now();
     await this.queue.addBulk(
       deliveries.map((delivery) => ({
         name: delivery.type,
@@ -115,7 +116,7 @@ export class BullDeliveryQueue implements DeliveryQueue {
     }
     await this.queue.add(
       delivery.type,
-      { delivery: deliveryData(delivery), queuedAt: this.now() },
+      { delivery: deliveryData(delivery), queuedAt: Date.now() },
       jobOptions(delivery.id),
     );
   }
@@ -140,7 +141,7 @@ export class BullDeliveryQueue implements DeliveryQueue {
         maxStalledCount: MAX_STALLED,
         settings: {
           backoffStrategy: (_attemptsMade, _type, error) =>
-            error instanceof RetryLaterError ? error.delayMs : HANDLER_TROUBLE_RETRY_MS,
+            error instanceof RetryLaterError ? error.delayMs : this.troubleRetryMs,
         },
       },
     );
@@ -172,7 +173,7 @@ export class BullDeliveryQueue implements DeliveryQueue {
     } catch (error) {
       this.options.onHandlerError?.(data.delivery.id, error);
       if (token === undefined) throw error;
-      await job.moveToDelayed(this.now() + HANDLER_TROUBLE_RETRY_MS, token);
+      await job.moveToDelayed(Date.now() + this.troubleRetryMs, token);
       throw new DelayedError();
     }
     if (decision.next === 'retry') throw new RetryLaterError(decision.delayMs, data.delivery.id);
