@@ -85,6 +85,16 @@ const envSchema = z.object({
     .enum(['on', 'off'])
     .optional()
     .describe('serve the /chat try-out page (default: on, except in production)'),
+  PARTNER_HTTP_HOSTS: z
+    .string()
+    .regex(
+      /^\s*[A-Za-z0-9.:[\]-]+(\s*,\s*[A-Za-z0-9.:[\]-]+)*\s*$/,
+      'list host names separated by commas',
+    )
+    .optional()
+    .describe(
+      'for local testing only: hosts partner webhooks may reach over plain http and on loopback, e.g. 127.0.0.1,localhost',
+    ),
 });
 
 export interface Config {
@@ -109,6 +119,8 @@ export interface Config {
   readonly smsOutboundLimitPerHour: number;
   /** Present when Slack is set up: direct messages are then served at /slack/events. */
   readonly slack: SlackConfig | undefined;
+  /** `PARTNER_HTTP_HOSTS`: hosts partner webhooks may reach over http and on loopback. */
+  readonly partnerHttpHosts: readonly string[];
 }
 
 export interface TwilioConfig {
@@ -186,6 +198,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     smsFloodLimitPerMinute: e.SMS_FLOOD_LIMIT,
     smsOutboundLimitPerHour: e.SMS_OUTBOUND_LIMIT,
     slack: slackSettings.slack,
+    partnerHttpHosts: (e.PARTNER_HTTP_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim())
+      .filter((host) => host !== ''),
   });
 }
 

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 
 /** The three Standard Webhooks headers sent with every attempt. */
-export interface WebhookHeaders {
+export type WebhookHeaders = {
   readonly 'webhook-id': string;
   readonly 'webhook-timestamp': string;
   readonly 'webhook-signature': string;
-}
+};
 
 const SECRET_PREFIX = 'whsec_';
 /** The spec asks for 24 to 64 random bytes. */
