@@ -11,7 +11,7 @@ import {
 } from './address-guard.js';
 import type { Delivery, DeliveryOutcome, PartnerTarget } from './delivery.js';
 import { parseRetryAfterMs } from './retry-schedule.js';
-import { signWebhook } from './signature.js';
+import { signWebhook, type WebhookHeaders } from './signature.js';
 
 /** Standard Webhooks asks receivers to answer within 15 to 30 s; a slower partner is retried. */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
@@ -35,7 +35,6 @@ export interface WebhookSenderOptions {
 
 /** Network failures by Node error code; anything unlisted is `network_error`. */
 const NETWORK_REASONS: Readonly<Record<string, string>> = {
-  address_refused: 'address_refused',
   attempt_timeout: 'timeout',
   ETIMEDOUT: 'timeout',
   ECONNRESET: 'connection_reset',
@@ -74,7 +73,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       );
       return { result: 'retry', reason: 'address_refused' };
     }
-    let headers;
+    let headers: WebhookHeaders;
     try {
       headers = signWebhook(target.secret, delivery, clock());
     } catch {
@@ -153,11 +152,8 @@ function post(url: URL, p: Post): Promise<DeliveryOutcome | { refused: string }>
   });
 }
 
-/** What a status means for the delivery; exported so the table is tested row by row. */
-export function outcomeForStatus(
-  status: number,
-  retryAfterMs: number | undefined,
-): DeliveryOutcome {
+/** What a partner's status means: the Standard Webhooks table, with every failure retried but 410. */
+function outcomeForStatus(status: number, retryAfterMs: number | undefined): DeliveryOutcome {
   if (status >= 200 && status < 300) return { result: 'delivered', status };
   if (status === 410) return { result: 'gone', status };
   if (status >= 300 && status < 400) return { result: 'retry', reason: 'redirect', status };
