@@ -7,8 +7,8 @@ import ipaddr from 'ipaddr.js';
  * its neighbours (a database, a cloud metadata service). Only public unicast addresses are
  * reached: `ipaddr.js` names the special-purpose ranges (private, loopback, link-local, CGNAT,
  * unique-local, multicast, unspecified, reserved, documentation, benchmarking, 6to4, Teredo…)
- * from the IANA registries, which is safer than a hand-kept table, and it is already the
- * parser Express trusts for proxy addresses.
+ * from the IANA registries, with the IPv4-mapped and NAT64 forms, which is safer than a
+ * hand-kept table; it has no dependencies of its own.
  */
 
 /** Cloud metadata services, named apart in logs because they are the usual SSRF target. */
