@@ -5,6 +5,7 @@ import { FlowValidationError } from '../flow/problems.js';
 import { chat } from './chat.js';
 import { validate } from './validate.js';
 import { lint } from './lint.js';
+import { exportCommand, EXPORT_USAGE } from './export.js';
 import { inviteSlack, INVITE_SLACK_USAGE } from './invite-slack.js';
 import { loadContent } from '../flow/content.js';
 import { createTranslate } from '../i18n/translate.js';
@@ -19,6 +20,7 @@ Commands:
   lint [files...] [--json] [--respondents 1000] [--price-per-segment 0.0463] [--currency GBP]
                                 every SMS a flow can send: encoding, segments, the longest run and its cost
 ${INVITE_SLACK_USAGE}
+${EXPORT_USAGE}
 
 Settings come from the environment (FLOWS_DIR, LOCALES_DIR, PORT, ...): see README.md.`;
 
@@ -36,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'chat':
       return chatCommand(rest);
+    case 'export':
+      return exportCommand(rest, loadConfig(process.env), process.stdout, process.stderr);
     case 'invite-slack':
       return inviteSlack(rest, process.env, process.stdout, process.stderr);
     case 'lint': {

@@ -23,8 +23,8 @@ export interface ExportLayout {
 const CHUNK_CHARS = 64 * 1024;
 
 /**
- * Streams records to `output` as a CSV file (BOM, header, CRLF lines) or a JSON array, and
- * ends it. Each write waits for `output` to drain, so memory stays flat however many records
+ * Streams records to `output` as a CSV file (BOM, header, CRLF lines) or a JSON array, ends
+ * it, and resolves with the number of records written. Each write waits for `output` to drain, so memory stays flat however many records
  * there are. If `output` closes early (a download cancelled) the records stop being read and
  * the promise rejects; so does it when reading a record fails, with `output` destroyed, so a
  * cut-short file never looks complete.
@@ -33,22 +33,24 @@ export async function writeResponses(
   records: AsyncIterable<ResponseRecord>,
   output: Writable,
   layout: ExportLayout,
-): Promise<void> {
-  await pipeline(chunks(records, layout), output);
+): Promise<number> {
+  const written = { records: 0 };
+  await pipeline(chunks(records, layout, written), output);
+  return written.records;
 }
 
 async function* chunks(
   records: AsyncIterable<ResponseRecord>,
   { format, columns }: ExportLayout,
+  written: { records: number },
 ): AsyncGenerator<string> {
   const rows = new ResponseRows(columns);
   const csv = format === 'csv';
   let chunk = csv ? UTF8_BOM + csvLine(csvHeader(columns).map(neutraliseFormula)) : '[';
-  let first = true;
   for await (const record of records) {
     if (csv) chunk += csvLine(rows.csvCells(record));
-    else chunk += `${first ? '' : ','}\n${JSON.stringify(rows.jsonRow(record))}`;
-    first = false;
+    else chunk += `${written.records === 0 ? '' : ','}\n${JSON.stringify(rows.jsonRow(record))}`;
+    written.records++;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';

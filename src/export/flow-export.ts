@@ -14,8 +14,8 @@ export interface FlowExportRequest {
 export interface PreparedExport {
   /** A name for the download: `<flow>-responses.csv`. */
   readonly fileName: string;
-  /** Streams the export to `output` and ends it. */
-  write(output: Writable): Promise<void>;
+  /** Streams the export to `output`, ends it, and resolves with the number of records. */
+  write(output: Writable): Promise<number>;
 }
 
 /**

@@ -1,0 +1,95 @@
+import type { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { EXPORT_FORMATS } from '../export/exporter.js';
+import { prepareFlowExport } from '../export/flow-export.js';
+import { parseSince, SINCE_HELP } from '../export/since.js';
+import { loadContent } from '../flow/content.js';
+import { RedisResponseStore } from '../responses/redis-response-store.js';
+
+export const EXPORT_USAGE = `  export <flow> [--format csv|json] [--since 2026-11-01]
+                                a flow's stored responses on stdout: CSV for spreadsheets (default) or a JSON array`;
+
+/**
+ * `carevoice export <flow>`: streams the responses stored in REDIS_URL to `out`. Without
+ * REDIS_URL nothing is stored where a command can read it, and it says so.
+ */
+export async function exportCommand(
+  args: string[],
+  config: Pick<Config, 'redisUrl' | 'redisPrefix' | 'flowsDir' | 'localesDir'>,
+  out: Writable,
+  err: Writable,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'csv' }, since: { type: 'string' } },
+  });
+  const [flowId, ...extra] = positionals;
+  const refuse = (message: string): number => {
+    err.write(`carevoice export: ${message}\n`);
+    return 1;
+  };
+  if (flowId === undefined || extra.length > 0)
+    return refuse('name one flow, e.g. carevoice export day-centre-weekends > responses.csv');
+  const format = EXPORT_FORMATS.find((known) => known === values.format);
+  if (format === undefined)
+    return refuse(`--format takes ${EXPORT_FORMATS.join(' or ')}, not '${values.format}'`);
+  const since = values.since === undefined ? undefined : parseSince(values.since);
+  if (values.since !== undefined && since === undefined)
+    return refuse(`--since '${values.since}' is not a date: ${SINCE_HELP}`);
+  const { flows } = loadContent(config);
+  const flow = flows.get(flowId);
+  if (flow === undefined)
+    return refuse(
+      `no flow '${flowId}' in ${config.flowsDir}; flows: ${flows
+        .list()
+        .map((known) => known.id)
+        .join(', ')}`,
+    );
+  if (config.redisUrl === undefined)
+    return refuse(
+      'REDIS_URL is not set, so there are no stored responses to read: a server without REDIS_URL keeps them in its own memory. Set REDIS_URL to the server’s, or download them from that server: GET /api/flows/<flow>/responses',
+    );
+  return withRedis(config.redisUrl, refuse, async (redis) => {
+    const responses = new RedisResponseStore(redis, config.redisPrefix);
+    const prepared = await prepareFlowExport({ flow, responses, format, since });
+    const written = await prepared.write(out).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return undefined;
+      throw error;
+    });
+    if (written === undefined) return refuse('the output was closed before the export finished');
+    const noun = written === 1 ? 'response' : 'responses';
+    err.write(`carevoice export: ${written} ${noun} of ${flow.id} written as ${format}\n`);
+    return 0;
+  });
+}
+
+/** Unreachable Redis is said without the URL, which may hold a password. */
+async function withRedis(
+  url: string,
+  refuse: (message: string) => number,
+  work: (redis: Redis) => Promise<number>,
+): Promise<number> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    retryStrategy: () => null,
+  });
+  // The socket's error (ECONNREFUSED, ENOTFOUND) says more than connect()'s "Connection is closed".
+  let socketError: unknown;
+  redis.on('error', (error: unknown) => (socketError = error));
+  try {
+    await redis.connect();
+  } catch (error) {
+    const cause = (socketError ?? error) as NodeJS.ErrnoException;
+    return refuse(`cannot reach Redis (REDIS_URL): ${cause.code ?? cause.message}`);
+  }
+  try {
+    return await work(redis);
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
