@@ -4,15 +4,28 @@ import type { FlowProblem } from './problems.js';
 
 /**
  * The flows in service, by id and version. Older versions stay so that people who started
- * on them can finish on them.
+ * on them can finish on them. New versions arrive while the server runs (published through
+ * Redis, or a flow file edited in embedded mode); the one published last is live.
  */
 export class FlowRegistry {
   private readonly latest = new Map<string, Flow>();
+  /** When the live version of each flow was published (ms); absent for flows read from files at start. */
+  private readonly liveSince = new Map<string, number>();
   private readonly versions = new Map<string, Flow>();
   private readonly keywords = new Map<string, string>();
 
-  /** Adds or replaces a flow; returns a problem when another flow already owns one of its keywords. */
-  publish(flow: Flow): FlowProblem[] {
+  /**
+   * Adds a version and makes it live, unless a version published later is live already:
+   * `publishedAt` (ms) orders versions that reach this process out of order. Without it the
+   * version goes live, as when files load at start. A version that would take a keyword
+   * another live flow owns is refused whole, and the problem returned.
+   */
+  publish(flow: Flow, publishedAt?: number): FlowProblem[] {
+    const since = this.liveSince.get(flow.id);
+    if (publishedAt !== undefined && since !== undefined && since > publishedAt) {
+      this.versions.set(`${flow.id}@${flow.version}`, flow);
+      return [];
+    }
     const clashes = flow.keywords.filter((word) => {
       const owner = this.keywords.get(word);
       return owner !== undefined && owner !== flow.id;
@@ -29,6 +42,8 @@ export class FlowRegistry {
     previous?.keywords.forEach((word) => this.keywords.delete(word));
     flow.keywords.forEach((word) => this.keywords.set(word, flow.id));
     this.latest.set(flow.id, flow);
+    if (publishedAt === undefined) this.liveSince.delete(flow.id);
+    else this.liveSince.set(flow.id, publishedAt);
     this.versions.set(`${flow.id}@${flow.version}`, flow);
     return [];
   }

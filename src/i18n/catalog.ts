@@ -10,15 +10,49 @@ export interface TextCatalog {
   /** True when the language itself has the key (no fallback to another language). */
   has(language: string, namespace: string, key: string): boolean;
   languages(): string[];
+  /**
+   * Lays a namespace's texts over those in place, language by language: the new wording of a
+   * key wins, and keys only the older texts have stay, because a conversation on an earlier
+   * version of a flow may still need them.
+   */
+  mergeNamespace(namespace: string, byLanguage: Readonly<Record<string, TextBundle>>): void;
+  /** Counts merges, so that a translator built on the catalog knows to read it again. */
+  revision(): number;
 }
 
+/** One `<language>/<namespace>.json`: keys to texts, or to objects of further keys. */
+export type TextBundle = Record<string, unknown>;
+
 export function createCatalog(resources: Resources): TextCatalog {
+  let revision = 0;
   return {
     resources,
     has: (language, namespace, key) =>
       typeof lookup(resources[language]?.[namespace], key) === 'string',
     languages: () => Object.keys(resources),
+    mergeNamespace: (namespace, byLanguage) => {
+      for (const [language, texts] of Object.entries(byLanguage)) {
+        const namespaces = (resources[language] ??= {});
+        namespaces[namespace] = mergeTexts(namespaces[namespace] ?? {}, texts);
+      }
+      revision += 1;
+    },
+    revision: () => revision,
   };
+}
+
+/** A new object: `newer` laid over `older`, nested keys (`options.morning`) merged one by one. */
+function mergeTexts(older: TextBundle, newer: TextBundle): TextBundle {
+  const merged: TextBundle = { ...older };
+  for (const [key, value] of Object.entries(newer)) {
+    const before = merged[key];
+    merged[key] = isBundle(before) && isBundle(value) ? mergeTexts(before, value) : value;
+  }
+  return merged;
+}
+
+function isBundle(value: unknown): value is TextBundle {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Follows `options.morning` into `{ "options": { "morning": ... } }`. */

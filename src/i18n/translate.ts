@@ -30,17 +30,14 @@ export function candidateKeys(
  * than plain English.
  */
 export function createTranslate(catalog: TextCatalog, defaultLanguage: DefaultLanguage): Translate {
-  const instance: i18n = i18next.createInstance();
-  void instance.init({
-    resources: catalog.resources,
-    initAsync: false,
-    fallbackLng: false,
-    returnNull: false,
-    returnEmptyString: false,
-    nsSeparator: false,
-    interpolation: { escapeValue: false },
-  });
+  let instance = i18nextOver(catalog);
+  let revision = catalog.revision();
   return (request) => {
+    // A flow published while the server runs brought texts: read the catalog afresh.
+    if (catalog.revision() !== revision) {
+      instance = i18nextOver(catalog);
+      revision = catalog.revision();
+    }
     const languages = [...new Set([request.language, defaultLanguage(request.namespace), 'en'])];
     for (const language of languages) {
       for (const key of candidateKeys(request.key, request.variant, request.role)) {
@@ -51,4 +48,19 @@ export function createTranslate(catalog: TextCatalog, defaultLanguage: DefaultLa
     }
     return request.key;
   };
+}
+
+/** An i18next instance over a snapshot of the catalog: what i18next keeps of it is its own business. */
+function i18nextOver(catalog: TextCatalog): i18n {
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources: structuredClone(catalog.resources),
+    initAsync: false,
+    fallbackLng: false,
+    returnNull: false,
+    returnEmptyString: false,
+    nsSeparator: false,
+    interpolation: { escapeValue: false },
+  });
+  return instance;
 }
