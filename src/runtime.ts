@@ -12,6 +12,7 @@ import { TwilioSender } from './channels/twilio/sender.js';
 import { ConversationService } from './conversation/service.js';
 import { SessionTimers } from './conversation/session-timers.js';
 import { loadContent } from './flow/content.js';
+import { startFlowUpdates } from './flow/flow-updates.js';
 import type { FlowRegistry } from './flow/registry.js';
 import type { TextCatalog } from './i18n/catalog.js';
 import { createTranslate } from './i18n/translate.js';
@@ -79,6 +80,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     catalog,
     (namespace) => flows.get(namespace)?.languages[0] ?? 'en',
   );
+  // Published versions are in service before any message or job looks for the one it pinned.
+  const flowUpdates = await startFlowUpdates(config, { flows, catalog, clock, logger });
   const slack = slackParts(config, clock, logger);
   const onJobFailure = (job: SessionJob, error: unknown): void => {
     logger.error(
@@ -139,7 +142,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     refOf,
     mode: config.redisUrl === undefined ? 'embedded' : 'redis',
     ready: () => backend.store.ping(),
-    close: () => backend.close(),
+    close: async () => {
+      await flowUpdates.close();
+      await backend.close();
+    },
   };
 }
 
