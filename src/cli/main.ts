@@ -7,6 +7,8 @@ import { validate } from './validate.js';
 import { lint } from './lint.js';
 import { exportCommand, EXPORT_USAGE } from './export.js';
 import { inviteSlack, INVITE_SLACK_USAGE } from './invite-slack.js';
+import { publish, PUBLISH_USAGE } from './publish.js';
+import { flows as listFlows, FLOWS_USAGE } from './flows.js';
 import { loadContent } from '../flow/content.js';
 import { createTranslate } from '../i18n/translate.js';
 
@@ -20,6 +22,8 @@ Commands:
   lint [files...] [--json] [--respondents 1000] [--price-per-segment 0.0463] [--currency GBP]
                                 every SMS a flow can send: encoding, segments, the longest run and its cost
 ${INVITE_SLACK_USAGE}
+${PUBLISH_USAGE}
+${FLOWS_USAGE}
 ${EXPORT_USAGE}
 
 Settings come from the environment (FLOWS_DIR, LOCALES_DIR, PORT, ...): see README.md.`;
@@ -46,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig(process.env);
       return lint(rest, config, process.stdout, process.stderr);
     }
+    case 'publish':
+      return publish(rest, loadConfig(process.env), process.stdout, process.stderr);
+    case 'flows':
+      return listFlows(loadConfig(process.env), process.stdout, process.stderr);
     case undefined:
     case 'help':
     case '--help':
