@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { blankAsUnset, parseSettings } from './env.js';
 import { readSlackConfig, type SlackConfig } from './channels/slack/config.js';
+import { MAX_CONTACT_CAP_DAYS } from './flow/schema.js';
 
 /** Every setting, with its default and a line of help; read once at start and frozen. */
 const envSchema = z.object({
@@ -76,6 +77,23 @@ const envSchema = z.object({
     .min(1)
     .default(40)
     .describe('messages an hour to one respondent, a stop for reply loops'),
+  LAUNCH_RATE_PER_SECOND: z.coerce
+    .number()
+    .positive()
+    .max(1000)
+    .default(1)
+    .describe(
+      'invitation messages a second per sender (SMS number or service, WhatsApp, Slack); an SMS counts each segment, as Twilio does',
+    ),
+  CONTACT_CAP_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CONTACT_CAP_DAYS)
+    .default(30)
+    .describe(
+      'days after an invitation in which no other flow invites the same person (0: no cap); a flow may set contact_cap_days',
+    ),
   ADMIN_TOKEN: z
     .string()
     .min(24, 'use at least 24 random characters')
@@ -117,6 +135,10 @@ export interface Config {
   readonly twilio: TwilioConfig | undefined;
   readonly smsFloodLimitPerMinute: number;
   readonly smsOutboundLimitPerHour: number;
+  /** Invitation messages a second per sender; SMS segments each count. */
+  readonly launchRatePerSecond: number;
+  /** Days in which one invitation rules out another from any flow (0: no cap). */
+  readonly contactCapDays: number;
   /** Present when Slack is set up: direct messages are then served at /slack/events. */
   readonly slack: SlackConfig | undefined;
   /** `PARTNER_HTTP_HOSTS`: hosts partner webhooks may reach over http and on loopback. */
@@ -197,6 +219,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminToken: e.ADMIN_TOKEN,
     smsFloodLimitPerMinute: e.SMS_FLOOD_LIMIT,
     smsOutboundLimitPerHour: e.SMS_OUTBOUND_LIMIT,
+    launchRatePerSecond: e.LAUNCH_RATE_PER_SECOND,
+    contactCapDays: e.CONTACT_CAP_DAYS,
     slack: slackSettings.slack,
     partnerHttpHosts: (e.PARTNER_HTTP_HOSTS ?? '')
       .split(',')

@@ -21,6 +21,7 @@ import { BullJobQueue } from './jobs/bullmq-job-queue.js';
 import type { JobQueue, SessionJob } from './jobs/job-queue.js';
 import { MemoryJobQueue } from './jobs/memory-job-queue.js';
 import type { Logger } from './logger.js';
+import { startInvitationSending } from './launch/invitation-sending.js';
 import { MemoryParticipantQueue } from './store/memory-participant-queue.js';
 import { MemorySessionStore } from './store/memory-session-store.js';
 import { participantRef } from './store/participant-ref.js';
@@ -123,6 +124,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     logger,
   });
   backend.jobs.start((job) => conversations.runJob(job));
+  // Launch invitations live in Redis; without it there is nothing to send (see src/launch).
+  const invitations =
+    config.redisUrl === undefined
+      ? undefined
+      : startInvitationSending(config.redisUrl, {
+          config,
+          flows,
+          translate,
+          conversations,
+          store: backend.store,
+          senders,
+          slackClient: slack?.client,
+          refOf,
+          clock,
+          logger,
+        });
   logger.info(
     { flows: flows.list().map((flow) => ({ id: flow.id, version: flow.version })) },
     'flows loaded',
@@ -143,6 +160,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     mode: config.redisUrl === undefined ? 'embedded' : 'redis',
     ready: () => backend.store.ping(),
     close: async () => {
+      await invitations?.close();
       await flowUpdates.close();
       await backend.close();
     },

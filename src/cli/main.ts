@@ -7,6 +7,8 @@ import { validate } from './validate.js';
 import { lint } from './lint.js';
 import { exportCommand, EXPORT_USAGE } from './export.js';
 import { inviteSlack, INVITE_SLACK_USAGE } from './invite-slack.js';
+import { launch, LAUNCH_USAGE } from './launch.js';
+import { status, STATUS_USAGE } from './status.js';
 import { publish, PUBLISH_USAGE } from './publish.js';
 import { flows as listFlows, FLOWS_USAGE } from './flows.js';
 import { loadContent } from '../flow/content.js';
@@ -22,6 +24,8 @@ Commands:
   lint [files...] [--json] [--respondents 1000] [--price-per-segment 0.0463] [--currency GBP]
                                 every SMS a flow can send: encoding, segments, the longest run and its cost
 ${INVITE_SLACK_USAGE}
+${LAUNCH_USAGE}
+${STATUS_USAGE}
 ${PUBLISH_USAGE}
 ${FLOWS_USAGE}
 ${EXPORT_USAGE}
@@ -46,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       return exportCommand(rest, loadConfig(process.env), process.stdout, process.stderr);
     case 'invite-slack':
       return inviteSlack(rest, process.env, process.stdout, process.stderr);
+    case 'launch':
+      return launch(rest, process.env, process.stdout, process.stderr);
+    case 'status':
+      return status(rest, process.env, process.stdout, process.stderr);
     case 'lint': {
       const config = loadConfig(process.env);
       return lint(rest, config, process.stdout, process.stderr);

@@ -33,6 +33,10 @@ export interface Flow {
   readonly reminderDelaysMs: readonly number[];
   readonly quietHours: { readonly from: string; readonly to: string } | undefined;
   readonly timezone: string;
+  /** Days within which an earlier invitation (by any flow) rules out a new one; undefined: the deployment's. */
+  readonly contactCapDays: number | undefined;
+  /** Started only by keyword; never launched to a participant list. */
+  readonly inboundOnly: boolean;
   readonly start: string;
   readonly steps: Readonly<Record<string, StepDef>>;
   readonly partners: readonly PartnerDef[];

@@ -50,6 +50,13 @@ export function checkFlowGraph(file: string, flow: ParsedFlow, locate: Locate): 
       'use an IANA name such as Europe/London',
     );
   }
+  if (header.inbound_only === true && Object.keys(header.keywords ?? {}).length === 0) {
+    add(
+      ['inbound_only'],
+      'an inbound-only flow has no keywords, so nobody could start it',
+      'add keywords: [WORD], or remove inbound_only',
+    );
+  }
 
   const roles = header.roles ?? [];
   for (const [id, step] of Object.entries(steps)) {

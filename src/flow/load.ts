@@ -86,6 +86,8 @@ function freezeFlow(file: string, { header, steps }: ParsedFlow): Flow {
     reminderDelaysMs: (header.reminders ?? []).map(durationMs),
     quietHours: from !== undefined && to !== undefined ? { from, to } : undefined,
     timezone: header.timezone ?? DEFAULT_TIMEZONE,
+    contactCapDays: header.contact_cap_days,
+    inboundOnly: header.inbound_only === true,
     start: header.start,
     steps,
     partners: header.partners ?? [],

@@ -5,6 +5,8 @@ export const MAX_STEPS_PER_FLOW = 200;
 export const MAX_OPTIONS_PER_STEP = 20;
 export const MAX_FOLLOW_UPS = 5;
 export const MAX_KEYWORDS = 10;
+/** The longest contact cap a flow may set, in days. */
+export const MAX_CONTACT_CAP_DAYS = 365;
 
 const identifier = z
   .string()
@@ -109,6 +111,10 @@ export const flowHeader = z.strictObject({
   reminders: z.array(duration).optional(),
   quiet_hours: clockRange.optional(),
   timezone: z.string().optional(),
+  /** Invitations to this flow skip people invited by any flow this many days before (default `CONTACT_CAP_DAYS`; 0: no cap). */
+  contact_cap_days: z.number().int().min(0).max(MAX_CONTACT_CAP_DAYS).optional(),
+  /** Only started by texting a keyword (a poster, a leaflet): `carevoice launch` refuses it. */
+  inbound_only: z.boolean().optional(),
   start: identifier,
   steps: z.record(z.string(), z.unknown()),
   partners: z.array(partner).optional(),

@@ -9,6 +9,8 @@ export const FLOW_STAT_FIELDS = [
   'invited',
   'delivered',
   'failed',
+  /** Invitations not sent when their turn came: the person had opted out or was in another conversation. */
+  'skipped',
   'started',
   'completed',
   'expired',

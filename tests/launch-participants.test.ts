@@ -1,0 +1,196 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readAddress } from '../src/launch/address.js';
+import { CsvSyntaxError, parseCsv } from '../src/launch/csv.js';
+import { ParticipantsFileError, readParticipants } from '../src/launch/participants.js';
+import { shippedContent } from './helpers/content.js';
+
+const flow = (() => {
+  const found = shippedContent().flows.get('day-centre-weekends');
+  if (found === undefined) throw new Error('the shipped day-centre-weekends flow is missing');
+  return found;
+})();
+
+describe('parseCsv (RFC 4180)', () => {
+  it.each([
+    [
+      'plain fields',
+      'a,b\n1,2\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'CRLF and no final newline',
+      'a,b\r\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    ['a byte-order mark', '\uFEFFaddress\n07700900123\n', [['address'], ['07700900123']]],
+    ['quoted commas and doubled quotes', 'a\n"Smith, ""Jo"""\n', [['a'], ['Smith, "Jo"']]],
+    [
+      'empty fields',
+      'a,b,c\n,,\n',
+      [
+        ['a', 'b', 'c'],
+        ['', '', ''],
+      ],
+    ],
+    ['blank lines skipped', 'a\n\n1\n\n', [['a'], ['1']]],
+    [
+      'an empty quoted field',
+      'a,b\n"",x\n',
+      [
+        ['a', 'b'],
+        ['', 'x'],
+      ],
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(parseCsv(text).map((record) => record.fields)).toEqual(expected);
+  });
+
+  it('numbers each record by the line it starts on, past quoted line breaks', () => {
+    const records = parseCsv('name,note\nA,"two\nlines"\nB,x\r\n\r\nC,y\n');
+    expect(records.map((r) => [r.line, r.fields[0]])).toEqual([
+      [1, 'name'],
+      [2, 'A'],
+      [4, 'B'],
+      [6, 'C'],
+    ]);
+  });
+
+  it.each([
+    ['an unclosed quote', 'a\n"open\n', 2, /never closed/],
+    ['text after a closing quote', 'a\n"x"y\n', 2, /after a closing quote/],
+    ['a quote inside an unquoted field', 'a\nab"c\n', 2, /inside an unquoted field/],
+  ])('refuses %s with its line', (_name, text, line, message) => {
+    let error: unknown;
+    try {
+      parseCsv(text);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CsvSyntaxError);
+    expect(error).toMatchObject({ line, message: expect.stringMatching(message) as unknown });
+  });
+
+  it('reads back any table written by the RFC 4180 rules', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é') });
+    const table = fc.integer({ min: 1, max: 4 }).chain((width) =>
+      fc.array(fc.array(field, { minLength: width, maxLength: width }), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+    );
+    fc.assert(
+      fc.property(table, (rows) => {
+        // A row of one empty field is a blank line, which readers skip.
+        const kept = rows.filter((row) => row.length > 1 || row[0] !== '');
+        const text = rows
+          .map((row) => row.map((value) => `"${value.replaceAll('"', '""')}"`).join(','))
+          .join('\r\n');
+        expect(parseCsv(text).map((record) => record.fields)).toEqual(kept);
+      }),
+    );
+  });
+});
+
+describe('readAddress', () => {
+  it.each([
+    ['07700 900123', { channel: 'sms', phone: '+447700900123' }],
+    ['+44 (0)7700 900123', { channel: 'sms', phone: '+447700900123' }],
+    ['0044 7700 900123', { channel: 'sms', phone: '+447700900123' }],
+    ['+44 07700-900-123', { channel: 'sms', phone: '+447700900123' }],
+    ['(07700) 900.123', { channel: 'sms', phone: '+447700900123' }],
+    ['07624 123456', { channel: 'sms', phone: '+447624123456' }],
+    ['+353 85 123 4567', { channel: 'sms', phone: '+353851234567' }],
+    ['whatsapp:+447700900124', { channel: 'whatsapp', phone: '+447700900124' }],
+    ['WhatsApp:07700 900124', { channel: 'whatsapp', phone: '+447700900124' }],
+    ['U0123ABCD', { channel: 'slack', userId: 'U0123ABCD' }],
+    ['Carer@Example.org', { channel: 'slack', email: 'carer@example.org' }],
+  ])('%s', (raw, address) => {
+    expect(readAddress(raw)).toEqual({ ok: true, address });
+  });
+
+  it.each([
+    ['', /empty/],
+    ['01632 960123', /not a UK mobile/],
+    ['07700 90012', /11 digits/],
+    ['7700900123', /without its leading 0.*07700900123/],
+    ['447700900123', /country code, e\.g\. \+447700900123/],
+    ['call me', /letters or symbols/],
+    ['+1 23', /7 to 15 digits/],
+    ['someone@', /email/],
+    ['whatsapp:hello', /letters or symbols/],
+  ])('refuses %j', (raw, reason) => {
+    const read = readAddress(raw);
+    expect(read.ok).toBe(false);
+    expect(read.ok ? '' : read.reason).toMatch(reason);
+  });
+});
+
+describe('readParticipants', () => {
+  it('reads languages, variants, roles, names and extra columns, and says why a row is refused', () => {
+    const file = [
+      'Address,Language,Variant,Role,Name,Centre',
+      '07700 900001,cy,plain,carer,Ffion,Riverside',
+      '"+44 (0)7700 900002",,,,,',
+      '07700 900003,fr,,,,',
+      '07700 900004,,simple,,,',
+      '07700 900005,,,nurse,,',
+      '07700 900006,en',
+      '0044 7700 900001,en,,,,',
+      'whatsapp:+447700900002,pl,,,,',
+      'U0123ABCD,EN,PLAIN,service_user,,',
+    ].join('\n');
+    const { participants, rejected } = readParticipants(file, flow);
+    expect(participants).toEqual([
+      {
+        line: 2,
+        address: { channel: 'sms', phone: '+447700900001' },
+        language: 'cy',
+        variant: 'plain',
+        role: 'carer',
+        params: { name: 'Ffion', centre: 'Riverside' },
+      },
+      {
+        line: 3,
+        address: { channel: 'sms', phone: '+447700900002' },
+        language: undefined,
+        variant: 'standard',
+        role: undefined,
+        params: {},
+      },
+      {
+        line: 10,
+        address: { channel: 'slack', userId: 'U0123ABCD' },
+        language: 'en',
+        variant: 'plain',
+        role: 'service_user',
+        params: {},
+      },
+    ]);
+    expect(rejected).toEqual([
+      { line: 4, reason: "language 'fr' is not one of the flow's: en, cy, pl" },
+      { line: 5, reason: "variant 'simple' is not standard or plain" },
+      { line: 6, reason: "role 'nurse' is not one of the flow's: service_user, carer, other" },
+      { line: 7, reason: 'has 2 fields; the header has 6' },
+      { line: 8, reason: 'the same person as line 2', duplicateOf: 2 },
+      { line: 9, reason: 'the same person as line 3', duplicateOf: 3 },
+    ]);
+  });
+
+  it.each([
+    ['', /empty/],
+    ['phone,name\n07700900001,A\n', /`address`/],
+    ['address,Post Code\n07700900001,A\n', /column 2 'post code' is not a usable name/],
+    ['address,name,NAME\n07700900001,A,B\n', /'name' appears more than once/],
+    ['address\n"07700900001\n', /not a CSV file: line 2/],
+  ])('refuses a file that cannot be used: %j', (file, message) => {
+    expect(() => readParticipants(file, flow)).toThrow(ParticipantsFileError);
+    expect(() => readParticipants(file, flow)).toThrow(message);
+  });
+});
