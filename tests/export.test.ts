@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { csvHeader, exportColumns, flowAnswerNames } from '../src/export/columns.js';
 import { csvField, neutraliseFormula, startsLikeFormula } from '../src/export/csv.js';
 import { writeResponses } from '../src/export/exporter.js';
+import { prepareFlowExport } from '../src/export/flow-export.js';
+import { MemoryResponseStore } from '../src/responses/memory-response-store.js';
 import { parseSince } from '../src/export/since.js';
 import type { ResponseRecord } from '../src/responses/record.js';
 import {
@@ -129,6 +131,21 @@ describe('CSV export', () => {
     });
     await expect(writing).rejects.toMatchObject({ code: 'export_columns_changed' });
     expect(sink.stream.destroyed).toBe(true);
+  });
+});
+
+describe('a flow export', () => {
+  it('reads the answer names first and writes the records that were there then', async () => {
+    const responses = new MemoryResponseStore(() => new Date('2026-11-26T09:00:00.000Z'));
+    responses.append(second);
+    const prepared = await prepareFlowExport({ flow, responses, format: 'csv' });
+    responses.append(first);
+    const sink = byteSink();
+    expect(await prepared.write(sink.stream)).toBe(1);
+    const [header, ...rows] = sink.text().split('\r\n');
+    expect(header).toContain(',rating,transport,skipped,unanswered');
+    expect(rows.map((row) => row.split(',')[0])).toEqual(['r2', '']);
+    expect(prepared.fileName).toBe('day-centre-weekends-responses.csv');
   });
 });
 

@@ -24,10 +24,11 @@ const CHUNK_CHARS = 64 * 1024;
 
 /**
  * Streams records to `output` as a CSV file (BOM, header, CRLF lines) or a JSON array, ends
- * it, and resolves with the number of records written. Each write waits for `output` to drain, so memory stays flat however many records
- * there are. If `output` closes early (a download cancelled) the records stop being read and
- * the promise rejects; so does it when reading a record fails, with `output` destroyed, so a
- * cut-short file never looks complete.
+ * it, and resolves with the number of records written. Each write waits for `output` to
+ * drain, so memory stays flat however many records there are. If `output` closes early (a
+ * download cancelled), the records stop being read and the promise rejects. If reading a
+ * record fails, the promise rejects too and `output` is destroyed, so a file cut short never
+ * looks complete.
  */
 export async function writeResponses(
   records: AsyncIterable<ResponseRecord>,

@@ -28,6 +28,8 @@ export async function prepareFlowExport(request: FlowExportRequest): Promise<Pre
   const { flow, responses, format, since } = request;
   const fileName = `${flow.id}-responses.${format}`;
   if (format === 'json') {
+    // A JSON row carries its own answer names: one read to know the store answers is enough.
+    await responses.count(flow.id);
     const columns = exportColumns(flow);
     return {
       fileName,
