@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { blankAsUnset, parseSettings } from './env.js';
 import { readSlackConfig, type SlackConfig } from './channels/slack/config.js';
+import { readSafeguardingConfig, type SafeguardingConfig } from './safeguarding/config.js';
 import { MAX_CONTACT_CAP_DAYS } from './flow/schema.js';
 
 /** Every setting, with its default and a line of help; read once at start and frozen. */
@@ -141,6 +142,8 @@ export interface Config {
   readonly contactCapDays: number;
   /** Present when Slack is set up: direct messages are then served at /slack/events. */
   readonly slack: SlackConfig | undefined;
+  /** Signposting numbers and the alert webhook for safeguarding concerns. */
+  readonly safeguarding: SafeguardingConfig;
   /** `PARTNER_HTTP_HOSTS`: hosts partner webhooks may reach over http and on loopback. */
   readonly partnerHttpHosts: readonly string[];
 }
@@ -190,7 +193,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   problems.push(...twilioProblems(blanked));
   const slackSettings = readSlackConfig(blanked);
   problems.push(...slackSettings.problems);
-  if (e === undefined || problems.length > 0) throw new ConfigError(problems);
+  const safeguardingSettings = readSafeguardingConfig(blanked);
+  problems.push(...safeguardingSettings.problems);
+  if (e === undefined || safeguardingSettings.safeguarding === undefined || problems.length > 0)
+    throw new ConfigError(problems);
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
@@ -222,6 +228,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     launchRatePerSecond: e.LAUNCH_RATE_PER_SECOND,
     contactCapDays: e.CONTACT_CAP_DAYS,
     slack: slackSettings.slack,
+    safeguarding: safeguardingSettings.safeguarding,
     partnerHttpHosts: (e.PARTNER_HTTP_HOSTS ?? '')
       .split(',')
       .map((host) => host.trim())

@@ -10,6 +10,8 @@ import { MemoryMessageStatusLog } from './channels/twilio/message-status.js';
 import { RedisMessageStatusLog } from './channels/twilio/redis-message-status.js';
 import { TwilioSender } from './channels/twilio/sender.js';
 import { ConversationService } from './conversation/service.js';
+import { createConcernAlerts } from './safeguarding/alerts.js';
+import { slackConcernSink } from './safeguarding/slack-sink.js';
 import { SessionTimers } from './conversation/session-timers.js';
 import { loadContent } from './flow/content.js';
 import { startFlowUpdates } from './flow/flow-updates.js';
@@ -113,6 +115,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         }),
   };
   const timers = new SessionTimers({ jobs: backend.jobs, senders, refOf, clock });
+  const concerns = createConcernAlerts({
+    sinks: slack === undefined ? [] : [slackConcernSink(slack.alerts)],
+    refOf,
+    clock,
+    logger,
+  });
   const conversations = new ConversationService({
     flows,
     store: backend.store,
@@ -122,6 +130,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     translate,
     clock,
     logger,
+    concerns,
+    signposting: config.safeguarding.contacts,
   });
   backend.jobs.start((job) => conversations.runJob(job));
   // Launch invitations live in Redis; without it there is nothing to send (see src/launch).
@@ -160,6 +170,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     mode: config.redisUrl === undefined ? 'embedded' : 'redis',
     ready: () => backend.store.ping(),
     close: async () => {
+      await concerns.settled();
       await invitations?.close();
       await flowUpdates.close();
       await backend.close();

@@ -64,7 +64,7 @@ const broken: [string, string[]][] = [
   [
     'unknown-kind',
     [
-      "tests/fixtures/flows/unknown-kind.yaml:8:10: steps.rating.ask: unknown question kind 'scael'; did you mean 'scale'? (fix: use one of: open, choice, yes_no, scale, number)",
+      "tests/fixtures/flows/unknown-kind.yaml:8:10: steps.rating.ask: unknown question kind 'scael'; did you mean 'scale'? (fix: use one of: open, choice, yes_no, scale, number, consent)",
     ],
   ],
   [

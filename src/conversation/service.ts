@@ -4,9 +4,13 @@ import type { FlowRegistry } from '../flow/registry.js';
 import { isQuestion } from '../flow/steps.js';
 import { matchGlobalWord } from '../engine/answers/index.js';
 import { expire, remind, startSession, step } from '../engine/step.js';
+import { screenAfterEnd } from '../engine/safeguarding.js';
+import type { ConcernAlerts } from '../safeguarding/alerts.js';
+import type { SignpostingContacts } from '../safeguarding/signposting.js';
 import type { OutboundSenders } from '../channels/outbound.js';
 import type { SessionJob } from '../jobs/job-queue.js';
 import type {
+  EngineContext,
   EngineEvent,
   Input,
   Reply,
@@ -46,6 +50,10 @@ export interface ConversationDeps {
   readonly refOf: (key: ParticipantKey) => string;
   /** Ids of response records; random unless a test fixes them. */
   readonly newId?: (() => string) | undefined;
+  /** Tells coordinators of safeguarding concerns; without it concerns are only signposted. */
+  readonly concerns?: ConcernAlerts | undefined;
+  /** The deployment's help numbers; the UK national ones when absent. */
+  readonly signposting?: SignpostingContacts | undefined;
 }
 
 export class FlowNotFoundError extends Error {
@@ -127,7 +135,10 @@ export class ConversationService {
         return this.optOut(key, stored);
       const match = input.type === 'text' ? this.deps.flows.byKeyword(input.text) : undefined;
       // Someone whose conversation has ended (say, texting "thanks") is not a stranger.
-      if (match === undefined) return { ...NOTHING, status: stored?.status ?? 'none' };
+      if (match === undefined)
+        return (
+          this.screenEnded(key, stored, input) ?? { ...NOTHING, status: stored?.status ?? 'none' }
+        );
       const started = startSession(
         match.flow,
         { language: match.language, previousRevision: stored?.revision },
@@ -248,6 +259,7 @@ export class ConversationService {
       },
       'message handled',
     );
+    this.alertConcerns(key, session, result.events);
     if (flow !== undefined && session.status === 'active') await this.setTimers(key, flow, session);
     return {
       replies: result.replies,
@@ -281,8 +293,36 @@ export class ConversationService {
     }
   }
 
-  private context(): { now: Date; translate: Translate } {
-    return { now: this.deps.clock(), translate: this.deps.translate };
+  /** A concern in a message after the conversation ended: signposting, an alert, nothing stored. */
+  private screenEnded(
+    key: ParticipantKey,
+    last: Session | undefined,
+    input: Input,
+  ): Outcome | undefined {
+    if (last === undefined || input.type !== 'text') return undefined;
+    const flow =
+      this.deps.flows.get(last.flowId, last.flowVersion) ?? this.deps.flows.get(last.flowId);
+    const result = flow && screenAfterEnd(flow, last, input.text, this.context());
+    if (result === undefined) return undefined;
+    this.alertConcerns(key, last, result.events);
+    return { ...NOTHING, replies: result.replies, events: result.events, status: last.status };
+  }
+
+  private alertConcerns(
+    key: ParticipantKey,
+    session: Session,
+    events: readonly EngineEvent[],
+  ): void {
+    for (const event of events)
+      if (event.type === 'concern_raised') this.deps.concerns?.raised(key, session, event);
+  }
+
+  private context(): EngineContext {
+    return {
+      now: this.deps.clock(),
+      translate: this.deps.translate,
+      signposting: this.deps.signposting,
+    };
   }
 }
 
@@ -293,6 +333,7 @@ const ENDED_COUNTS = {
   expired: 'expired',
   opted_out: 'opted_out',
   halted: 'halted',
+  declined: 'declined',
 } as const satisfies Record<EndedStatus, FlowStatField>;
 
 /** How the session ended in this change, if it did (it was under way before, or began in it). */

@@ -1,6 +1,7 @@
 import type { Flow } from '../flow/flow.js';
 import type { QuestionStepDef } from '../flow/schema.js';
 import { matchGlobalWord } from './answers/index.js';
+import { declineConsent } from './consent.js';
 import { renderQuestion, sayCommon, type Speaker } from './questions.js';
 import { branch, enter, record, setVariant, type Turn } from './turn.js';
 import type { EngineContext } from './types.js';
@@ -41,6 +42,11 @@ export function handleGlobalWord(
       turn.replies.push(renderQuestion(speaker(), id, current));
       return true;
     case 'skip':
+      // Skipping the consent question is not saying yes.
+      if (current.ask === 'consent') {
+        declineConsent(flow, turn, current, ctx);
+        return true;
+      }
       turn.replies.push({ type: 'message', text: sayCommon(speaker(), 'skipped') });
       record(turn, id, current, { status: 'skipped', at: ctx.now.toISOString() });
       enter(flow, turn, branch(current, undefined), ctx);

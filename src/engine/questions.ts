@@ -81,6 +81,7 @@ export function questionOptions(
           : { key, label: say(speaker, text.key, {}, speaker.flow.id, language) };
       });
     case 'yes_no':
+    case 'consent':
       return ['yes', 'no'].map((key) => ({
         key,
         label: say(speaker, key, {}, COMMON_NAMESPACE, language),
@@ -116,6 +117,7 @@ function questionHint(speaker: Speaker, step: QuestionStepDef): string | undefin
     case 'choice':
       return sayCommon(speaker, step.multiple === true ? 'hint_choice_multiple' : 'hint_choice');
     case 'yes_no':
+    case 'consent':
       return sayCommon(speaker, 'hint_yes_no');
     case 'scale': {
       const [min, max] = step.range;
@@ -143,6 +145,7 @@ export function readAnswer(speaker: Speaker, step: QuestionStepDef, input: Input
       case 'open':
         return text === '' ? undefined : text;
       case 'yes_no':
+      case 'consent':
         return parseYesNo(text, language);
       case 'choice': {
         const multiple = step.multiple === true;
@@ -188,6 +191,7 @@ function readTapped(step: QuestionStepDef, values: readonly string[]): Reading {
         : { kind: 'unclear' };
     }
     case 'yes_no':
+    case 'consent':
       return values.length === 1 && (values[0] === 'yes' || values[0] === 'no')
         ? { kind: 'answer', value: values[0] }
         : { kind: 'unclear' };

@@ -4,6 +4,7 @@ import { isQuestion, saveName } from '../flow/steps.js';
 import { MAX_FOLLOW_UPS } from '../flow/schema.js';
 import { parseYesNo } from './answers/index.js';
 import { EngineError } from './errors.js';
+import { answerConsent, declineConsent } from './consent.js';
 import { handleGlobalWord } from './global-words.js';
 import {
   endsStory,
@@ -13,6 +14,7 @@ import {
   say,
   type Speaker,
 } from './questions.js';
+import { screenMessage, withSignposting } from './safeguarding.js';
 import { applySetting, branch, enter, finish, halt, record, type Turn } from './turn.js';
 import type { EngineContext, Input, Session, StartOptions, StepResult } from './types.js';
 
@@ -57,31 +59,49 @@ export function startSession(flow: Flow, options: StartOptions, ctx: EngineConte
 }
 
 /**
- * Takes one input from the respondent: global words first (STOP, HELP, SKIP, a language),
- * then the answer to the current question.
+ * Takes one input from the respondent. Typed text is screened for safeguarding phrases first,
+ * whatever the step and even if it also holds a command ("STOP he hits me" signposts, then
+ * stops). Then global words (STOP, HELP, SKIP, a language), then the answer to the question.
  */
 export function step(flow: Flow, session: Session, input: Input, ctx: EngineContext): StepResult {
   checkPinned(flow, session);
-  const turn: Turn = { session, replies: [], events: [] };
   if (session.status !== 'active') return { session, replies: [], events: [] };
   // A button left on an earlier question (answered meanwhile by typing, or from another
   // device) must not answer the question now waiting.
   if (input.type === 'choice' && input.stepId !== session.stepId)
     return { session, replies: [], events: [] };
+  const concern = input.type === 'text' ? screenMessage(flow, session, input.text) : undefined;
+  const turn: Turn = { session, replies: [], events: [] };
   if (ctx.now.getTime() >= Date.parse(session.expiresAt)) {
     turn.session = { ...session, status: 'expired' };
     turn.events.push({ type: 'flow_expired' });
-    return finish(flow, turn, ctx);
+  } else if (concern !== undefined && flow.safeguarding.then === 'pause') {
+    halt(turn, 'concern', session.stepId);
+  } else {
+    take(flow, turn, input, ctx, concern !== undefined);
   }
-  const current = flow.steps[session.stepId];
+  return finish(
+    flow,
+    concern === undefined ? turn : withSignposting(flow, turn, session.stepId, concern, ctx),
+    ctx,
+  );
+}
+
+/** `afterConcern`: the message raised a safeguarding concern and was signposted. */
+function take(
+  flow: Flow,
+  turn: Turn,
+  input: Input,
+  ctx: EngineContext,
+  afterConcern: boolean,
+): void {
+  const current = flow.steps[turn.session.stepId];
   if (current === undefined || !isQuestion(current)) {
-    halt(turn, 'missing_step', session.stepId);
-    return finish(flow, turn, ctx);
+    halt(turn, 'missing_step', turn.session.stepId);
+    return;
   }
-  if (input.type === 'text' && handleGlobalWord(flow, turn, current, input.text, ctx))
-    return finish(flow, turn, ctx);
-  answer(flow, turn, current, input, ctx);
-  return finish(flow, turn, ctx);
+  if (input.type === 'text' && handleGlobalWord(flow, turn, current, input.text, ctx)) return;
+  answer(flow, turn, current, input, ctx, afterConcern);
 }
 
 function answer(
@@ -90,6 +110,7 @@ function answer(
   current: QuestionStepDef,
   input: Input,
   ctx: EngineContext,
+  afterConcern: boolean,
 ): void {
   const id = turn.session.stepId;
   const speaker: Speaker = { flow, session: turn.session, ctx };
@@ -99,11 +120,19 @@ function answer(
     gatherStory(flow, turn, id, current, input.text, ctx);
     return;
   }
+  // A closed question is asked again after a disclosure, never answered by it ("I can't cope"
+  // is not a no), and nobody who has just told us they are at risk is told they were unclear.
+  if (afterConcern && current.ask !== 'open') {
+    turn.replies.push(renderQuestion(speaker, id, current));
+    return;
+  }
   const reading = readAnswer(speaker, current, input);
   if (reading.kind === 'unclear') {
     const attempt = turn.session.attempts + 1;
     turn.events.push({ type: 'answer_unclear', stepId: id, attempt });
-    if (attempt >= MAX_UNCLEAR_REPLIES) {
+    if (attempt >= MAX_UNCLEAR_REPLIES && current.ask === 'consent') {
+      declineConsent(flow, turn, current, ctx);
+    } else if (attempt >= MAX_UNCLEAR_REPLIES) {
       turn.replies.push({ type: 'message', text: sayCommon(speaker, 'move_on') });
       record(turn, id, current, { status: 'unanswered', at });
       enter(flow, turn, branch(current, undefined), ctx);
@@ -112,6 +141,10 @@ function answer(
       turn.replies.push({ type: 'message', text: sayCommon(speaker, 'reask') });
       turn.replies.push(renderQuestion(speaker, id, current));
     }
+    return;
+  }
+  if (current.ask === 'consent') {
+    answerConsent(flow, turn, current, reading.value, ctx);
     return;
   }
   record(turn, id, current, { status: 'answered', value: reading.value, at });

@@ -89,7 +89,11 @@ export function setVariant(turn: Turn, variant: Variant): void {
   turn.events.push({ type: 'variant_changed', variant });
 }
 
-export function halt(turn: Turn, reason: 'step_limit' | 'missing_step', stepId: string): void {
+export function halt(
+  turn: Turn,
+  reason: 'step_limit' | 'missing_step' | 'concern',
+  stepId: string,
+): void {
   turn.session = { ...turn.session, status: 'halted' };
   turn.events.push({ type: 'flow_halted', reason, stepId });
 }

@@ -1,7 +1,11 @@
 import type { AskKind } from '../flow/schema.js';
 import type { Variant } from '../flow/flow.js';
+import type { ConcernCategory } from '../safeguarding/matcher.js';
+import type { SignpostingContacts } from '../safeguarding/signposting.js';
 
-export type SessionStatus = 'active' | 'completed' | 'expired' | 'opted_out' | 'halted';
+/** `declined`: the person said no at the consent step; nothing of theirs is kept as answers. */
+export type SessionStatus =
+  'active' | 'completed' | 'expired' | 'opted_out' | 'halted' | 'declined';
 
 /** How an answer ended up recorded. `unanswered` means two unclear replies, never a guess. */
 export type AnswerValue = string | number | readonly string[];
@@ -28,6 +32,8 @@ export interface Session {
   readonly followUps: number;
   /** Answers by `save` name (or step id when a step has no `save`). */
   readonly answers: Readonly<Record<string, Answer>>;
+  /** Present once the person agreed at the flow's consent step. */
+  readonly consent?: ConsentGiven;
   /** Values the invitation supplied (e.g. a name for greetings), used in text interpolation. */
   readonly params: Readonly<Record<string, string>>;
   readonly startedAt: string;
@@ -35,6 +41,16 @@ export interface Session {
   readonly expiresAt: string;
   /** Increases with every change; stores use it to refuse lost updates. */
   readonly revision: number;
+}
+
+/** What a person agreed to and when: the wording is the text key in this language and variant of this version. */
+export interface ConsentGiven {
+  readonly stepId: string;
+  readonly textKey: string;
+  readonly language: string;
+  readonly variant: Variant;
+  readonly flowVersion: string;
+  readonly at: string;
 }
 
 export interface StartOptions {
@@ -87,9 +103,23 @@ export type EngineEvent =
   | { readonly type: 'flow_completed' }
   | { readonly type: 'flow_expired' }
   | { readonly type: 'opted_out' }
+  | { readonly type: 'consent_given'; readonly stepId: string }
+  | { readonly type: 'consent_declined'; readonly stepId: string }
+  | {
+      /** Words in a message matched a safeguarding phrase; the person was signposted to help. */
+      readonly type: 'concern_raised';
+      /** The step waiting when the message came (the last step, if the conversation had ended). */
+      readonly stepId: string;
+      readonly category: ConcernCategory;
+      /** The language of the phrase list that matched. */
+      readonly language: string;
+      /** What the conversation does now: asks on, stopped by the flow's `then: pause`, or is over. */
+      readonly conversation: 'continues' | 'paused' | 'ended';
+    }
   | {
       readonly type: 'flow_halted';
-      readonly reason: 'step_limit' | 'missing_step';
+      /** `concern`: the flow pauses after a safeguarding concern (`then: pause`). */
+      readonly reason: 'step_limit' | 'missing_step' | 'concern';
       readonly stepId: string;
     };
 
@@ -121,4 +151,6 @@ export type Translate = (request: TextRequest) => string;
 export interface EngineContext {
   readonly now: Date;
   readonly translate: Translate;
+  /** The deployment's help numbers for signposting; the UK national ones when absent. */
+  readonly signposting?: SignpostingContacts | undefined;
 }

@@ -1,3 +1,4 @@
+import type { FlowSafeguarding } from '../safeguarding/flow-lists.js';
 import type { PartnerDef, StepDef } from './schema.js';
 
 export type Level = 'individual' | 'operational' | 'strategic';
@@ -40,6 +41,8 @@ export interface Flow {
   readonly start: string;
   readonly steps: Readonly<Record<string, StepDef>>;
   readonly partners: readonly PartnerDef[];
+  /** Safeguarding phrase lists, compiled at load, and what follows a match. */
+  readonly safeguarding: FlowSafeguarding;
   /** The file the flow came from, for messages. */
   readonly source: string;
 }

@@ -170,6 +170,7 @@ function branchKeys(step: StepDef): readonly string[] | 'numeric' | 'none' {
     case 'number':
       return 'numeric';
     case 'open':
+    case 'consent':
       return 'none';
   }
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { TextCatalog } from '../i18n/catalog.js';
+import { loadFlowSafeguarding, type FlowSafeguarding } from '../safeguarding/flow-lists.js';
+import { checkConsentSteps } from './consent.js';
 import { durationMs } from './duration.js';
 import { DEFAULT_EXPIRY_MS, DEFAULT_TIMEZONE, type Flow } from './flow.js';
 import { checkFlowGraph } from './graph.js';
@@ -43,7 +45,10 @@ export function loadFlowFile(file: string, sources: FlowSources): FlowLoad {
 export function loadFlowSource(file: string, source: string, sources: FlowSources): FlowLoad {
   const parsed = parseFlowSource(file, source);
   if (!parsed.ok) return parsed;
-  const graphProblems = checkFlowGraph(file, parsed.flow, parsed.locate);
+  const graphProblems = [
+    ...checkFlowGraph(file, parsed.flow, parsed.locate),
+    ...checkConsentSteps(file, parsed.flow, parsed.locate),
+  ];
   if (graphProblems.length > 0) return { ok: false, problems: graphProblems };
   const textProblems = checkFlowTexts(
     file,
@@ -53,7 +58,15 @@ export function loadFlowSource(file: string, source: string, sources: FlowSource
     sources.localesDir,
   );
   if (textProblems.length > 0) return { ok: false, problems: textProblems };
-  return { ok: true, flow: freezeFlow(file, parsed.flow) };
+  const screening = loadFlowSafeguarding(
+    file,
+    parsed.flow,
+    parsed.locate,
+    sources.catalog,
+    sources.localesDir,
+  );
+  if (!screening.ok) return screening;
+  return { ok: true, flow: freezeFlow(file, parsed.flow, screening.safeguarding) };
 }
 
 /** Flow files in a folder, in name order. */
@@ -64,7 +77,11 @@ export function listFlowFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-function freezeFlow(file: string, { header, steps }: ParsedFlow): Flow {
+function freezeFlow(
+  file: string,
+  { header, steps }: ParsedFlow,
+  safeguarding: FlowSafeguarding,
+): Flow {
   const [from, to] = header.quiet_hours?.split('-') ?? [];
   const flow: Flow = {
     id: header.id,
@@ -91,6 +108,7 @@ function freezeFlow(file: string, { header, steps }: ParsedFlow): Flow {
     start: header.start,
     steps,
     partners: header.partners ?? [],
+    safeguarding,
     source: file,
   };
   return deepFreeze(flow);

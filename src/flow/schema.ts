@@ -77,6 +77,27 @@ export const numberStep = z.strictObject({
   integer: z.boolean().optional(),
 });
 
+/**
+ * Asks for agreement before anything else is asked: yes goes on to `next`, no ends the
+ * conversation kindly (the `declined` text, by default `<step>_declined`) and keeps nothing.
+ */
+export const consentStep = z.strictObject({
+  ask: z.literal('consent'),
+  ...common,
+  declined: identifier.optional(),
+});
+
+/** Most phrases a flow file may add to the shared safeguarding lists, per language. */
+export const MAX_FLOW_SAFEGUARDING_PHRASES = 50;
+/** Flow additions to safeguarding: `{ phrases: { en: ["lost my carer*"] }, then: pause }`. */
+export const safeguarding = z.strictObject({
+  phrases: z
+    .record(language, z.array(z.string().min(1).max(200)).max(MAX_FLOW_SAFEGUARDING_PHRASES))
+    .optional(),
+  /** After signposting: `continue` (the default) asks on; `pause` stops the questions. */
+  then: z.enum(['continue', 'pause']).optional(),
+});
+
 export const partner = z.strictObject({
   id: identifier,
   webhook: z.url({ protocol: /^https?$/ }).optional(),
@@ -118,6 +139,7 @@ export const flowHeader = z.strictObject({
   start: identifier,
   steps: z.record(z.string(), z.unknown()),
   partners: z.array(partner).optional(),
+  safeguarding: safeguarding.optional(),
 });
 
 export type SayStepDef = z.infer<typeof sayStep>;
@@ -127,8 +149,9 @@ export type ChoiceStepDef = z.infer<typeof choiceStep>;
 export type YesNoStepDef = z.infer<typeof yesNoStep>;
 export type ScaleStepDef = z.infer<typeof scaleStep>;
 export type NumberStepDef = z.infer<typeof numberStep>;
+export type ConsentStepDef = z.infer<typeof consentStep>;
 export type QuestionStepDef =
-  OpenStepDef | ChoiceStepDef | YesNoStepDef | ScaleStepDef | NumberStepDef;
+  OpenStepDef | ChoiceStepDef | YesNoStepDef | ScaleStepDef | NumberStepDef | ConsentStepDef;
 export type StepDef = SayStepDef | EndStepDef | QuestionStepDef;
 export type AskKind = QuestionStepDef['ask'];
 export type PartnerDef = z.infer<typeof partner>;
@@ -141,4 +164,5 @@ export const questionSchemas: Record<AskKind, z.ZodType<QuestionStepDef>> = {
   yes_no: yesNoStep,
   scale: scaleStep,
   number: numberStep,
+  consent: consentStep,
 };

@@ -25,7 +25,7 @@ export function stepTextKey(id: string, step: StepDef): string | undefined {
 
 /** Where a question's answer is stored: its `save:` name, else the step id. */
 export function saveName(id: string, step: QuestionStepDef): string {
-  return step.save ?? id;
+  return ('save' in step ? step.save : undefined) ?? id;
 }
 
 /** Option keys whose label comes from the shared namespace rather than the flow's. */

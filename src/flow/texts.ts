@@ -4,6 +4,7 @@ import { COMMON_KEYS } from '../engine/common-text.js';
 import { COMMON_NAMESPACE } from '../engine/types.js';
 import type { Locate, ParsedFlow } from './parse.js';
 import { joinPath, type FlowProblem } from './problems.js';
+import { consentDeclinedKey } from './consent.js';
 import { isQuestion, stepTextKey } from './steps.js';
 
 /**
@@ -33,6 +34,13 @@ export function checkFlowTexts(
       step.labels.forEach((label, i) =>
         wanted.push({ key: label, path: ['steps', id, 'labels', i] }),
       );
+    }
+    if (step.ask === 'consent') {
+      const key = consentDeclinedKey(id, step);
+      wanted.push({
+        key,
+        path: ['steps', id, ...(step.declined === undefined ? [] : ['declined'])],
+      });
     }
     if (step.ask === 'open' && typeof step.follow_up === 'string') {
       wanted.push({ key: step.follow_up, path: ['steps', id, 'follow_up'] });

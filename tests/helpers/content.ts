@@ -19,15 +19,20 @@ export function shippedContent(): {
   };
 }
 
-/** The shipped shared texts for the given languages, plus fixture namespaces. */
+/** The shipped shared texts and safeguarding lists for the given languages, plus fixture namespaces. */
 export function catalogWith(extra: Resources): TextCatalog {
   const resources: Resources = {};
-  for (const [language, namespaces] of Object.entries(extra)) {
-    const common = JSON.parse(readFileSync(`locales/${language}/common.json`, 'utf8')) as Record<
+  const shipped = (language: string, namespace: string): Record<string, unknown> =>
+    JSON.parse(readFileSync(`locales/${language}/${namespace}.json`, 'utf8')) as Record<
       string,
       unknown
     >;
-    resources[language] = { common, ...namespaces };
+  for (const [language, namespaces] of Object.entries(extra)) {
+    resources[language] = {
+      common: shipped(language, 'common'),
+      safeguarding: shipped(language, 'safeguarding'),
+      ...namespaces,
+    };
   }
   return createCatalog(resources);
 }

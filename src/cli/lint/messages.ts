@@ -6,6 +6,8 @@ import type { EngineContext, Translate } from '../../engine/types.js';
 import type { Flow, Variant } from '../../flow/flow.js';
 import { isQuestion } from '../../flow/steps.js';
 import { renderForSms } from '../../render/sms.js';
+import { signposting } from '../../engine/safeguarding.js';
+import { UK_SIGNPOSTING } from '../../safeguarding/signposting.js';
 
 /** The language, variant and role a text is worded in; `null` is the wording without a role. */
 export interface Wording {
@@ -84,6 +86,7 @@ export function sentTexts(flow: Flow, wording: Wording, translate: Translate): S
     for (const { key, sent } of SHARED_TEXTS)
       if (sent(flow, wording))
         shared.push({ id: `common.${key}`, text: message(sayCommon(speaker, key)) });
+    shared.push(...signpostingTexts(speaker));
   }
   const all = new Map(
     [...byStep.values()]
@@ -92,4 +95,27 @@ export function sentTexts(flow: Flow, wording: Wording, translate: Translate): S
       .map((s) => [s.id, s]),
   );
   return { all: [...all.values()], byStep, questions };
+}
+
+/** A local safeguarding line as long as most, to count the segments of the wording with one. */
+const LOCAL_LINE_EXAMPLE = '0300 123 4567';
+
+/** The signposting reply (national numbers, then with a local line) and the message after it. */
+function signpostingTexts(speaker: Speaker): SentText[] {
+  const then = speaker.flow.safeguarding.then === 'pause' ? 'paused' : 'continues';
+  const withLocal = { ...(speaker.ctx.signposting ?? UK_SIGNPOSTING), local: LOCAL_LINE_EXAMPLE };
+  const [help, after] = signposting(speaker, then);
+  const [localHelp] = signposting(
+    { ...speaker, ctx: { ...speaker.ctx, signposting: withLocal } },
+    then,
+  );
+  return [
+    ['safeguarding.signposting', help],
+    ['safeguarding.signposting_local', localHelp],
+    [`safeguarding.concern_${then === 'paused' ? 'paused' : 'noted'}`, after],
+  ].flatMap(([id, reply]) =>
+    reply === undefined || typeof reply === 'string'
+      ? []
+      : [{ id: id as string, text: renderForSms(reply) }],
+  );
 }

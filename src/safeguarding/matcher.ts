@@ -1,0 +1,124 @@
+import { squeezeDoubles } from '../engine/answers/normalise.js';
+import { wordsOf } from '../engine/answers/tokens.js';
+import { TYPO_MIN_LENGTH, isOneEditApart } from '../engine/answers/typos.js';
+import type { CompiledPattern, Slot, WordTest } from './patterns.js';
+
+/**
+ * What a list entry is about. `flow` marks a phrase a flow file added for its own topic.
+ * The category names the kind of concern for the alert; it is never the person's words.
+ */
+export const CONCERN_CATEGORIES = ['self_harm', 'abuse', 'neglect', 'crisis'] as const;
+export type ConcernCategory = (typeof CONCERN_CATEGORIES)[number] | 'flow';
+
+export interface ConcernPhrase {
+  readonly category: ConcernCategory;
+  readonly pattern: CompiledPattern;
+}
+
+/** One language's compiled list: the phrases, and the idioms that look like them but are not. */
+export interface PhraseList {
+  readonly language: string;
+  readonly phrases: readonly ConcernPhrase[];
+  /** "I could kill for a cup of tea": a phrase match inside one of these does not count. */
+  readonly exceptions: readonly CompiledPattern[];
+}
+
+export interface ConcernMatch {
+  readonly category: ConcernCategory;
+  /** The list that matched. */
+  readonly language: string;
+  /** The list entry that matched (our words, never the person's). */
+  readonly phrase: string;
+}
+
+/**
+ * The first phrase of the lists found in a message, or undefined. Lists are tried in the order
+ * given (the respondent's language first), so the match names the most likely language.
+ * Pure and total: any text, any length, no exceptions thrown.
+ */
+export function findConcern(text: string, lists: readonly PhraseList[]): ConcernMatch | undefined {
+  const words = wordsOf(text).map(squeezeDoubles);
+  if (words.length === 0) return undefined;
+  for (const list of lists) {
+    const excused = excusedWords(words, list.exceptions);
+    for (const { category, pattern } of list.phrases) {
+      for (let start = 0; start < words.length; start++) {
+        const end = matchFrom(pattern.slots, 0, words, start);
+        if (end > start && !overlaps(excused, start, end))
+          return { category, language: list.language, phrase: pattern.source };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Word positions covered by an exception ("kill for", "killed myself laughing"). */
+function excusedWords(words: readonly string[], exceptions: readonly CompiledPattern[]): boolean[] {
+  const excused = words.map(() => false);
+  for (const exception of exceptions) {
+    for (let start = 0; start < words.length; start++) {
+      const end = matchFrom(exception.slots, 0, words, start);
+      for (let i = start; i < end; i++) excused[i] = true;
+    }
+  }
+  return excused;
+}
+
+function overlaps(excused: readonly boolean[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (excused[i] === true) return true;
+  return false;
+}
+
+/** The end of a match of `slots[slot..]` starting at `words[at]`, or -1. */
+function matchFrom(
+  slots: readonly Slot[],
+  slot: number,
+  words: readonly string[],
+  at: number,
+): number {
+  const current = slots[slot];
+  if (current === undefined) return at;
+  if (current.kind === 'gap') {
+    for (let skip = 0; skip <= current.max && at + skip <= words.length; skip++) {
+      const end = matchFrom(slots, slot + 1, words, at + skip);
+      if (end >= 0) return end;
+    }
+    return -1;
+  }
+  for (const alternative of current.alternatives) {
+    if (alternative.every((test, i) => wordMatches(test, words[at + i]))) {
+      const end = matchFrom(slots, slot + 1, words, at + alternative.length);
+      if (end >= 0) return end;
+    }
+  }
+  return current.optional ? matchFrom(slots, slot + 1, words, at) : -1;
+}
+
+/**
+ * Exact, or one slip in a long word ("suicdal", "myslef"): a missed disclosure costs more than
+ * a spare alert. Slips that make another common word are not forgiven: the first letter must
+ * match and a wrong letter may not be among the first two ("hoping" is not "coping", "roping"
+ * not "raping"); a prefix forgives no wrong letter at all, and no missing last letter, which
+ * would only be a shorter prefix ("overdo" is not "overdos*").
+ */
+function wordMatches(test: WordTest, word: string | undefined): boolean {
+  if (word === undefined) return false;
+  if (!test.prefix) return word === test.word || oneSlip(word, test.word, true);
+  if (word.startsWith(test.word)) return true;
+  for (let length = test.word.length - 1; length <= test.word.length + 1; length++) {
+    const start = word.slice(0, length);
+    if (length <= word.length && !test.word.startsWith(start) && oneSlip(start, test.word, false))
+      return true;
+  }
+  return false;
+}
+
+function oneSlip(typed: string, known: string, wrongLetter: boolean): boolean {
+  if (typed.length < TYPO_MIN_LENGTH || known.length < TYPO_MIN_LENGTH) return false;
+  if (typed[0] !== known[0] || !isOneEditApart(typed, known)) return false;
+  if (typed.length !== known.length) return true;
+  let at = 0;
+  while (typed[at] === known[at]) at += 1;
+  const swapped = typed[at] === known[at + 1] && typed[at + 1] === known[at];
+  return swapped || (wrongLetter && at >= 2);
+}
