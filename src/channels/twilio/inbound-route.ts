@@ -1,5 +1,4 @@
 import express, { type Router } from 'express';
-import twilio from 'twilio';
 import { z } from 'zod';
 import type { TwilioConfig } from '../../config.js';
 import type { ConversationService } from '../../conversation/service.js';
@@ -11,6 +10,7 @@ import type { RateLimiter } from '../../store/rate-limiter.js';
 import type { ParticipantKey } from '../../store/session-store.js';
 import { fromTwilioAddress } from './addresses.js';
 import { verifyTwilioSignature } from './signature.js';
+import { messagingTwiml } from './twiml.js';
 
 export interface TwilioInboundDeps {
   readonly config: TwilioConfig;
@@ -106,25 +106,25 @@ async function stranger(deps: TwilioInboundDeps, ref: string): Promise<readonly 
   return [commonMessage(deps, 'unknown_sender', { keyword })];
 }
 
-/** At most `outboundLimitPerHour` messages an hour to one person: a stop for reply loops. */
+/**
+ * At most `outboundLimitPerHour` messages an hour to one person: a stop for reply loops. The
+ * replies are counted together (one round trip, not one per reply); a reply past the cap, and
+ * every one after it, is held back.
+ */
 async function capped(
   deps: TwilioInboundDeps,
   key: ParticipantKey,
   replies: readonly Reply[],
 ): Promise<readonly Reply[]> {
-  const allowed: Reply[] = [];
-  for (const reply of replies) {
-    const { count } = await deps.limiter.hit('sms-out', deps.refOf(key), HOUR);
-    if (count > deps.outboundLimitPerHour) {
-      deps.logger.warn(
-        { code: 'outbound_capped', channel: key.channel },
-        'reply not sent: hourly cap for this person reached',
-      );
-      break;
-    }
-    allowed.push(reply);
-  }
-  return allowed;
+  const ref = deps.refOf(key);
+  const counts = await Promise.all(replies.map(() => deps.limiter.hit('sms-out', ref, HOUR)));
+  const over = counts.findIndex(({ count }) => count > deps.outboundLimitPerHour);
+  if (over === -1) return replies;
+  deps.logger.warn(
+    { code: 'outbound_capped', channel: key.channel },
+    'reply not sent: hourly cap for this person reached',
+  );
+  return replies.slice(0, over);
 }
 
 function commonMessage(
@@ -146,7 +146,5 @@ function commonMessage(
 }
 
 function twiml(replies: readonly Reply[]): string {
-  const response = new twilio.twiml.MessagingResponse();
-  for (const reply of replies) response.message(renderForSms(reply));
-  return response.toString();
+  return messagingTwiml(replies.map(renderForSms));
 }
