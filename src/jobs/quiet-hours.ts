@@ -52,7 +52,7 @@ export function nextAllowedTime(
   const toMs = parseClock(quietHours.to);
   if (fromMs === toMs) return at;
 
-  const zone = new ZoneClock(timeZone);
+  const zone = zoneClock(timeZone);
   const isQuiet = (instant: number): boolean =>
     insideWindow(mod(zone.wallTime(instant), DAY_MS), fromMs, toMs);
   if (!isQuiet(at.getTime())) return at;
@@ -123,6 +123,21 @@ function parseClock(clock: string): number {
 
 function mod(value: number, divisor: number): number {
   return ((value % divisor) + divisor) % divisor;
+}
+
+/**
+ * One clock per zone for the life of the process: building an `Intl.DateTimeFormat` costs far
+ * more than using one, and every message of a flow with quiet hours asks. Flows name few zones.
+ */
+const ZONE_CLOCKS = new Map<string, ZoneClock>();
+
+function zoneClock(timeZone: string): ZoneClock {
+  let zone = ZONE_CLOCKS.get(timeZone);
+  if (zone === undefined) {
+    zone = new ZoneClock(timeZone);
+    ZONE_CLOCKS.set(timeZone, zone);
+  }
+  return zone;
 }
 
 /**
