@@ -1,5 +1,14 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 
+/**
+ * Standard output, written off the request path: lines logged while a write is under way are
+ * gathered into the next one, instead of one blocking write per line (two lines a message).
+ * pino writes what is left synchronously when the process exits.
+ */
+function standardOutput(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
+}
+
 export type { Logger };
 
 /**
@@ -29,5 +38,5 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       censor: '[redacted]',
     },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  return pino(options, destination ?? standardOutput());
 }
