@@ -16,16 +16,18 @@ export interface SessionTimerDeps {
 /**
  * After each commit of a waiting session: an expiry job at its expiry time and, on channels
  * that can reach people unprompted, the flow's reminders (moved out of quiet hours). Each
- * job names the revision it was set for, so any later message quietly cancels it.
+ * job names the revision it was set for, so any later message quietly cancels it; and each
+ * takes its participant's slot for that timer, so the job it supersedes is dropped at once.
  */
 export class SessionTimers {
   constructor(private readonly deps: SessionTimerDeps) {}
 
   async afterCommit(key: ParticipantKey, flow: Flow, session: Session): Promise<void> {
     // BullMQ job ids may not contain ':'; the ref is base64url, so '.' separates safely.
-    const base = `${this.deps.refOf(key)}.${session.revision}`;
+    const ref = this.deps.refOf(key);
     const job = (type: SessionJob['type'], suffix: string, runAt: number): SessionJob => ({
-      id: `${base}.${suffix}`,
+      id: `${ref}.${session.revision}.${suffix}`,
+      slot: `${ref}.${suffix}`,
       type,
       key,
       flowId: flow.id,

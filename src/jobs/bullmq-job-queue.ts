@@ -119,6 +119,11 @@ export class BullJobQueue implements JobQueue {
       },
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
+      // A delayed job of the same slot is removed, keys and all; one running now finishes,
+      // and this one is added when it has.
+      ...(job.slot === undefined
+        ? {}
+        : { deduplication: { id: job.slot, replace: true, keepLastIfActive: true } }),
     };
     await this.queue.add(job.type, sessionJobData(job), jobOptions);
   }

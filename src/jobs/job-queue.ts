@@ -14,6 +14,13 @@ export interface SessionJob {
   readonly revision: number;
   /** Epoch milliseconds at which the job is due. */
   readonly runAt: number;
+  /**
+   * Jobs of one slot replace each other: scheduling one drops the slot's job still waiting
+   * (one running now finishes first). A session's timers use a slot per participant and
+   * timer, so a new revision's timer replaces the last one's, which would only have found
+   * the session moved on: without it, every message would leave its timers behind in Redis.
+   */
+  readonly slot?: string | undefined;
 }
 
 export type JobHandler = (job: SessionJob) => Promise<void>;

@@ -59,6 +59,7 @@ interface PendingJob<Handle> {
   /** When the next attempt is due: `runAt` at first, later the retry time. */
   dueAt: number;
   timer: Handle | undefined;
+  running: boolean;
 }
 
 /**
@@ -73,6 +74,8 @@ export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue {
   private readonly retryDelaysMs: readonly number[];
   private readonly rememberFinished: number;
   private readonly pending = new Map<string, PendingJob<Handle>>();
+  /** The last job scheduled in each slot, by slot. */
+  private readonly slots = new Map<string, string>();
   /** Insertion-ordered so the oldest is forgotten first. */
   private readonly finished = new Set<string>();
   private readonly running = new Set<Promise<void>>();
@@ -90,7 +93,14 @@ export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue {
   async schedule(job: SessionJob): Promise<void> {
     if (this.closed) throw new MemoryJobQueueError('job_queue_closed', 'the job queue is closed');
     if (this.pending.has(job.id) || this.finished.has(job.id)) return;
-    const entry: PendingJob<Handle> = { job, attemptsMade: 0, dueAt: job.runAt, timer: undefined };
+    if (job.slot !== undefined) this.replaceInSlot(job.slot, job.id);
+    const entry: PendingJob<Handle> = {
+      job,
+      attemptsMade: 0,
+      dueAt: job.runAt,
+      timer: undefined,
+      running: false,
+    };
     this.pending.set(job.id, entry);
     if (this.handler !== undefined) this.arm(entry);
   }
@@ -105,6 +115,16 @@ export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue {
     }
     this.handler = handler;
     for (const entry of this.pending.values()) this.arm(entry);
+  }
+
+  /** Drops the slot's job that is still waiting (a running one finishes), and takes the slot. */
+  private replaceInSlot(slot: string, id: string): void {
+    const previous = this.pending.get(this.slots.get(slot) ?? '');
+    if (previous !== undefined && !previous.running) {
+      this.disarm(previous);
+      this.pending.delete(previous.job.id);
+    }
+    this.slots.set(slot, id);
   }
 
   /** Cancels every timer and waits for the handlers already running; pending jobs are dropped. */
@@ -138,9 +158,13 @@ export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue {
       this.arm(entry);
       return;
     }
+    entry.running = true;
     const attempt = this.attempt(entry);
     this.running.add(attempt);
-    void attempt.finally(() => this.running.delete(attempt));
+    void attempt.finally(() => {
+      entry.running = false;
+      this.running.delete(attempt);
+    });
   }
 
   private async attempt(entry: PendingJob<Handle>): Promise<void> {
@@ -165,6 +189,8 @@ export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue {
 
   private finish(entry: PendingJob<Handle>): void {
     this.pending.delete(entry.job.id);
+    const { slot } = entry.job;
+    if (slot !== undefined && this.slots.get(slot) === entry.job.id) this.slots.delete(slot);
     this.finished.add(entry.job.id);
     if (this.finished.size > this.rememberFinished) {
       const oldest = this.finished.values().next();
