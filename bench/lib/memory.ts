@@ -6,7 +6,12 @@ import { WEBHOOK_PATH, type ConversationTraffic } from './traffic.js';
 
 export interface MemoryFigures {
   readonly sessions: number;
-  /** used_memory growth per participant after their first message (every key the path left). */
+  /** The session's own keys per participant after the first message: session, dedupe, opt-out, history. */
+  readonly perSessionState: number;
+  /**
+   * used_memory growth per participant after their first message: every key the path left
+   * (timer jobs and rate windows too), less the growth of BullMQ's capped event stream.
+   */
   readonly perSession: number;
   /** The same session JSON kept as one plain key with an expiry: the floor. */
   readonly perSessionFloor: number;
@@ -41,9 +46,12 @@ export async function measureMemory(
   const second = await snapshot(redis);
   const firstKinds = kindDelta(before.kinds, first.kinds);
   const secondKinds = kindDelta(first.kinds, second.kinds);
+  const bytes = (kinds: Record<string, KindBytes>, names: readonly string[]): number =>
+    names.reduce((sum, name) => sum + (kinds[name]?.bytes ?? 0), 0);
   return {
     sessions: numbers,
-    perSession: (first.used - before.used) / numbers,
+    perSessionState: bytes(firstKinds, SESSION_STATE) / numbers,
+    perSession: (first.used - before.used - bytes(firstKinds, ['job events'])) / numbers,
     perSessionFloor: await sessionFloor(redis),
     perMessage: (second.used - first.used) / numbers,
     perMessageId: (secondKinds['seen']?.bytes ?? 0) / numbers,
@@ -54,6 +62,9 @@ export async function measureMemory(
     },
   };
 }
+
+/** The key kinds that hold a participant's conversation itself (see src/store/redis-keys.ts). */
+const SESSION_STATE = ['session', 'seen', 'optout', 'history'];
 
 async function snapshot(redis: Redis): Promise<{ used: number; kinds: Record<string, KindBytes> }> {
   return { used: await usedMemory(redis), kinds: await bytesByKind(redis) };

@@ -42,6 +42,8 @@ function kindOf(key: string): string {
   if (participant?.[1] !== undefined) return participant[1];
   const rate = /rate:([\w-]+):\{/.exec(key);
   if (rate?.[1] !== undefined) return `rate:${rate[1]}`;
+  // BullMQ's event stream is capped (about 10,000 entries), whatever the number of people.
+  if (/jobs:.*:events$/.test(key)) return 'job events';
   if (/jobs:/.test(key)) return 'jobs';
   return 'other';
 }
