@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { flowStatsKey } from '../store/flow-stats.js';
+import { escapeGlob, scanKeys } from '../privacy/redis-scan.js';
 import { defineLuaCommands, type LuaCommand } from '../store/redis-lua.js';
 
 /**
@@ -126,6 +127,12 @@ export class RedisInvitationLedger {
     return { kind: 'new' };
   }
 
+  /** Where one invitation is, or `missing` when it was never recorded. */
+  async state(flowId: string, ref: string): Promise<InviteState | 'missing'> {
+    const stored = await this.redis.hget(this.invitesKey(flowId), ref);
+    return stored === null ? 'missing' : (stored.split(':')[0] as InviteState);
+  }
+
   /**
    * Moves an invitation to `to` if it is in one of `from`, counting `to` when it is an
    * outcome. Returns `moved`, or the state it was found in (`missing` when never recorded).
@@ -149,6 +156,22 @@ export class RedisInvitationLedger {
     );
     if (reply === '') return 'missing';
     return reply as 'moved' | InviteState;
+  }
+
+  /**
+   * Erasure: the person's entry in every flow's invitations and their last contact. The
+   * flows' lists are found by a SCAN (flows no longer loaded included); returns the entries
+   * removed.
+   */
+  async forget(ref: string): Promise<number> {
+    let removed = 0;
+    for await (const keys of scanKeys(this.redis, `${escapeGlob(`${this.prefix}f:`)}*:invites`)) {
+      const unlisting = this.redis.pipeline();
+      for (const key of keys) unlisting.hdel(key, ref);
+      for (const [, count] of (await unlisting.exec()) ?? []) removed += Number(count) || 0;
+    }
+    await this.redis.del(this.contactKey(ref));
+    return removed;
   }
 
   private invitesKey(flowId: string): string {

@@ -1,5 +1,11 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import {
+  bullJobIdsMatching,
+  dropBullJobEvents,
+  removeBullJobs,
+} from '../privacy/bullmq-erasure.js';
+import { escapeGlob } from '../privacy/redis-scan.js';
 import { parseInvitationJob, type InvitationJob } from './invitation-job.js';
 
 /** Where launches put their invitations; the running server's workers take them from there. */
@@ -62,6 +68,26 @@ export class BullInvitationQueue implements InvitationQueue {
   async waiting(): Promise<number> {
     const counts = await this.queue.getJobCounts('wait', 'delayed', 'active', 'prioritized');
     return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  }
+
+  /**
+   * Erasure: removes the person's invitations to every flow (`invite.<flow>.<ref>`), sent or
+   * not, and the queue's events about them. One being sent now is counted in `busy`.
+   */
+  async forget(ref: string): Promise<{ readonly removed: number; readonly busy: number }> {
+    // The queue's own client, made first in the constructor.
+    const client = this.clients[0];
+    if (client === undefined) return { removed: 0, busy: 0 };
+    const suffix = `.${ref}`;
+    const ids = await bullJobIdsMatching(client, this.queue, `invite.*${escapeGlob(suffix)}`);
+    const results = await removeBullJobs(this.queue, ids);
+    await dropBullJobEvents(
+      client,
+      this.queue,
+      (id) => id.startsWith('invite.') && id.endsWith(suffix),
+    );
+    const busy = results.filter((result) => result.outcome === 'busy').length;
+    return { removed: results.length - busy, busy };
   }
 
   start(options: InvitationWorkerOptions): void {

@@ -3,7 +3,6 @@ import type { SendReport } from '../channels/twilio/sender.js';
 import type { ConversationService } from '../conversation/service.js';
 import type { Reply, Translate } from '../engine/types.js';
 import type { Flow } from '../flow/flow.js';
-import { nextAllowedTime } from '../jobs/quiet-hours.js';
 import type { Logger } from '../logger.js';
 import type { ParticipantKey, SessionStore } from '../store/session-store.js';
 import type { InviteOutcome, InviteState, RedisInvitationLedger } from './invitation-ledger.js';
@@ -11,15 +10,21 @@ import type { InvitationJob } from './invitation-job.js';
 import type { InvitationResult } from './invitation-queue.js';
 import { optOutKeys } from './person.js';
 import type { RedisSendPacer } from './send-pacer.js';
-import { messageCost, openingReplies, spacingMs } from './send-window.js';
+import {
+  invitationStart,
+  messageCost,
+  openingReplies,
+  spacingMs,
+  totalCost,
+} from './send-window.js';
 
 export interface InvitationSenderDeps {
   readonly flows: { get(id: string): Flow | undefined };
   readonly translate: Translate;
   readonly conversations: Pick<ConversationService, 'start'>;
   readonly store: Pick<SessionStore, 'isOptedOut' | 'load'>;
-  readonly ledger: Pick<RedisInvitationLedger, 'move'>;
-  readonly pacer: Pick<RedisSendPacer, 'claim' | 'release'>;
+  readonly ledger: Pick<RedisInvitationLedger, 'state' | 'move'>;
+  readonly pacer: Pick<RedisSendPacer, 'claim'>;
   /** Present when Twilio is set up: sends SMS and WhatsApp and says what went. */
   readonly twilio:
     | {
@@ -48,6 +53,9 @@ export class InvitationRetryError extends Error {
   }
 }
 
+/** Slots are taken at most this far ahead, and waited for in hand. */
+const SLOT_HORIZON_MS = 10_000;
+
 const SLACK_OUTCOMES: Readonly<Record<InviteStatus, InviteOutcome>> = {
   invited: 'delivered',
   already_active: 'skipped',
@@ -74,9 +82,10 @@ export class InvitationSender {
     const flow = deps.flows.get(job.flowId);
     if (flow === undefined)
       return this.finish(job, 'failed', 'flow_not_found', ['queued', 'retry']);
+    // A job run again after its invitation was handled (or while it is) ends here, before it takes a slot.
+    const state = await deps.ledger.state(job.flowId, job.ref);
+    if (state !== 'queued' && state !== 'retry') return this.alreadyHandled(job, state);
     const now = deps.clock();
-    const allowed = nextAllowedTime(now, flow.quietHours, flow.timezone);
-    if (allowed > now) return { type: 'wait', until: allowed.getTime() };
     const options = {
       language: job.language,
       variant: job.variant,
@@ -86,26 +95,19 @@ export class InvitationSender {
     const costs = openingReplies(flow, options, deps.translate, now).map((reply) =>
       messageCost(job.key.channel, reply),
     );
-    const total = costs.reduce((sum, cost) => sum + cost, 0);
-    const sender = job.key.channel;
-    const slot = await deps.pacer.claim(
-      sender,
-      job.id,
+    const allowed = invitationStart(now, costs, deps.ratePerSecond, flow);
+    if (allowed > now.getTime()) return { type: 'wait', until: allowed };
+    const claim = await deps.pacer.claim(
+      job.key.channel,
       now.getTime(),
-      spacingMs(total, deps.ratePerSecond),
+      spacingMs(totalCost(costs), deps.ratePerSecond),
+      SLOT_HORIZON_MS,
     );
-    const slotAllowed = nextAllowedTime(new Date(slot), flow.quietHours, flow.timezone).getTime();
-    if (slotAllowed > slot) {
-      // The slot fell in quiet hours: give it up and come back when they end.
-      await deps.pacer.release(sender, job.id);
-      return { type: 'wait', until: slotAllowed };
-    }
-    if (slot > now.getTime()) return { type: 'wait', until: slot };
-    try {
-      return await this.send(job, flow, options, costs);
-    } finally {
-      await deps.pacer.release(sender, job.id);
-    }
+    if (!claim.granted) return { type: 'wait', until: claim.retryAt };
+    const start = invitationStart(new Date(claim.slot), costs, deps.ratePerSecond, flow);
+    // Its messages would reach into quiet hours: the slot goes unused; back when they end.
+    if (start > claim.slot) return { type: 'wait', until: start };
+    return this.send(job, flow, options, costs, claim.slot);
   }
 
   /** The job failed its last attempt: nothing was sent. */
@@ -119,15 +121,11 @@ export class InvitationSender {
     flow: Flow,
     options: Parameters<ConversationService['start']>[2],
     costs: readonly number[],
+    slot: number,
   ): Promise<InvitationResult> {
     const { deps } = this;
     const taken = await deps.ledger.move(job.flowId, job.ref, ['queued', 'retry'], 'sending');
-    if (taken !== 'moved') {
-      // `sending`: an earlier run stopped mid-send (the process died); it may have gone, so
-      // it is not sent again. Anything else: already done.
-      if (taken === 'sending') this.log(job, 'sending', 'invitation_interrupted');
-      return { type: 'done' };
-    }
+    if (taken !== 'moved') return this.alreadyHandled(job, taken);
     const optedOut = await Promise.all(
       optOutKeys(job.key).map((key) => deps.store.isOptedOut(key)),
     );
@@ -135,14 +133,18 @@ export class InvitationSender {
     if (await this.busyElsewhere(job, flow)) return this.finish(job, 'skipped', 'in_conversation');
     if (job.key.channel === 'slack') {
       if (deps.inviteSlack === undefined) return this.finish(job, 'failed', 'slack_not_set_up');
+      await this.waitUntil(slot);
       const status = await deps.inviteSlack(job);
       return this.finish(job, SLACK_OUTCOMES[status], status);
     }
     if (deps.twilio === undefined) return this.finish(job, 'failed', 'twilio_not_set_up');
     const { replies } = await deps.conversations.start(job.key, job.flowId, options);
     let sent = 0;
+    let at = slot;
     for (const [index, reply] of replies.entries()) {
-      if (index > 0) await deps.sleep(spacingMs(costs[index - 1] ?? 1, deps.ratePerSecond));
+      // Each message at its own time in the slot, so the next slot's holder is not crowded.
+      await this.waitUntil(at);
+      at += spacingMs(costs[index] ?? 1, deps.ratePerSecond);
       const report = await deps.twilio.deliver(job.key, [reply], { flowId: job.flowId });
       if (report.sent === 0) {
         if (sent > 0) break;
@@ -157,6 +159,20 @@ export class InvitationSender {
     }
     // A partly sent invitation still reached the person: the flow's reminder asks again.
     return this.finish(job, 'delivered', sent < replies.length ? 'partly_sent' : 'sent');
+  }
+
+  /**
+   * `sending`: an earlier run stopped mid-send (the process died); the invitation may have
+   * gone, so it is not sent again. Anything else: it is done, or was never recorded.
+   */
+  private alreadyHandled(job: InvitationJob, state: InviteState | 'missing'): InvitationResult {
+    if (state === 'sending' || state === 'missing') this.log(job, state, `invitation_${state}`);
+    return { type: 'done' };
+  }
+
+  private async waitUntil(at: number): Promise<void> {
+    const wait = at - this.deps.clock().getTime();
+    if (wait > 0) await this.deps.sleep(wait);
   }
 
   /**

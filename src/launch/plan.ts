@@ -12,7 +12,7 @@ import {
 } from './participants.js';
 import { optOutKeys, personRef } from './person.js';
 import type { RedisSendPacer } from './send-pacer.js';
-import { messageCost, openingReplies, planSendTimes, spacingMs } from './send-window.js';
+import { messageCost, openingReplies, planSendTimes, spacingMs, totalCost } from './send-window.js';
 
 /** A Slack email looked up in the workspace: the user id, or why there is none. */
 export type SlackLookup = (
@@ -254,10 +254,15 @@ async function planTimes(
   for (const channel of channels) {
     const group = invitations.filter((entry) => entry.job.key.channel === channel);
     const start = new Date(Math.max(now.getTime(), await deps.pacer.nextFree(channel)));
-    const totals = group.map((entry) => entry.costs.reduce((sum, cost) => sum + cost, 0));
-    const times = planSendTimes(start, totals, ratePerSecond, flow);
+    const times = planSendTimes(
+      start,
+      group.map((entry) => entry.costs),
+      ratePerSecond,
+      flow,
+    );
     group.forEach((entry, index) => timedByLine.set(entry.line, times[index] ?? start.getTime()));
-    const last = (times.at(-1) ?? start.getTime()) + spacingMs(totals.at(-1) ?? 0, ratePerSecond);
+    const lastCosts = group.at(-1)?.costs ?? [];
+    const last = (times.at(-1) ?? start.getTime()) + spacingMs(totalCost(lastCosts), ratePerSecond);
     windows.push({ channel, first: times[0] ?? start.getTime(), last });
   }
   return {

@@ -30,22 +30,46 @@ export function spacingMs(cost: number, ratePerSecond: number): number {
 }
 
 /**
+ * The first instant from `at` at which an invitation of these message costs can be sent
+ * whole outside quiet hours: its first and its last message both fall in allowed time.
+ */
+export function invitationStart(
+  at: Date,
+  costs: readonly number[],
+  ratePerSecond: number,
+  flow: Pick<Flow, 'quietHours' | 'timezone'>,
+): number {
+  const span = costs.slice(0, -1).reduce((sum, cost) => sum + spacingMs(cost, ratePerSecond), 0);
+  const allowed = (instant: number): number =>
+    nextAllowedTime(new Date(instant), flow.quietHours, flow.timezone).getTime();
+  let start = allowed(at.getTime());
+  // Quiet hours are hours long and an invitation seconds: two rounds settle it.
+  for (let round = 0; round < 3 && allowed(start + span) !== start + span; round++)
+    start = allowed(start + span);
+  return start;
+}
+
+/**
  * When each invitation would go, one after another from `start` at the rate, each moved out
  * of the flow's quiet hours. The real send times come from the running sender; this is the
  * plan that spreads the jobs and the estimate shown before a launch.
  */
 export function planSendTimes(
   start: Date,
-  costs: readonly number[],
+  invitations: readonly (readonly number[])[],
   ratePerSecond: number,
   flow: Pick<Flow, 'quietHours' | 'timezone'>,
 ): number[] {
   const times: number[] = [];
   let at = start.getTime();
-  for (const cost of costs) {
-    at = nextAllowedTime(new Date(at), flow.quietHours, flow.timezone).getTime();
+  for (const costs of invitations) {
+    at = invitationStart(new Date(at), costs, ratePerSecond, flow);
     times.push(at);
-    at += spacingMs(cost, ratePerSecond);
+    at += spacingMs(totalCost(costs), ratePerSecond);
   }
   return times;
+}
+
+export function totalCost(costs: readonly number[]): number {
+  return costs.reduce((sum, cost) => sum + cost, 0);
 }
