@@ -11,7 +11,7 @@ import { RedisMessageStatusLog } from './channels/twilio/redis-message-status.js
 import { TwilioSender } from './channels/twilio/sender.js';
 import { ConversationService } from './conversation/service.js';
 import { createConcernAlerts } from './safeguarding/alerts.js';
-import { slackConcernSink } from './safeguarding/slack-sink.js';
+import { concernSinks } from './safeguarding/sinks.js';
 import { SessionTimers } from './conversation/session-timers.js';
 import { loadContent } from './flow/content.js';
 import { startFlowUpdates } from './flow/flow-updates.js';
@@ -116,7 +116,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   };
   const timers = new SessionTimers({ jobs: backend.jobs, senders, refOf, clock });
   const concerns = createConcernAlerts({
-    sinks: slack === undefined ? [] : [slackConcernSink(slack.alerts)],
+    sinks: concernSinks(config, slack?.alerts, { logger, clock }),
     refOf,
     clock,
     logger,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ const PUBLIC_URL = 'https://carevoice.example.org';
 const WEBHOOK = `${PUBLIC_URL}/twilio/messages`;
 const ALERT_CHANNEL = 'C0ALERTS01';
 const LOCAL_LINE = '0300 123 4567';
+const ALERT_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 
 let sequence = 0;
 /** A signed inbound SMS as Twilio posts it (the fields carevoice reads). */
@@ -39,8 +40,22 @@ describe('a disclosure by SMS in the middle of a consultation', () => {
   let runtime: Runtime;
   let base: string;
   let close: () => Promise<void>;
+  /** The coordinators' alert webhook: a local receiver that keeps each body. */
+  const webhookBodies: string[] = [];
+  let receiver: Server;
 
   beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        webhookBodies.push(body);
+        response.writeHead(204).end();
+        receiver.emit('alert');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const alertUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
     const content = contentWithFixtureFlow();
     const { url, prefix } = redisEnv();
     const config = loadConfig({
@@ -60,6 +75,9 @@ describe('a disclosure by SMS in the middle of a consultation', () => {
       SLACK_ALERT_CHANNEL: ALERT_CHANNEL,
       SLACK_API_RETRIES: '0',
       SAFEGUARDING_LOCAL_LINE: LOCAL_LINE,
+      ALERT_WEBHOOK_URL: alertUrl,
+      ALERT_WEBHOOK_SECRET: ALERT_SECRET,
+      PARTNER_HTTP_HOSTS: '127.0.0.1',
     });
     runtime = await createRuntime(config, { logger: createLogger('silent') });
     const server = createServer(createApp(runtime));
@@ -69,6 +87,7 @@ describe('a disclosure by SMS in the middle of a consultation', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await runtime.close();
+      await new Promise((resolve) => receiver.close(resolve));
       content.remove();
     };
   });
@@ -92,18 +111,20 @@ describe('a disclosure by SMS in the middle of a consultation', () => {
     );
   }
 
-  /** The alert posted to Slack for the next concern, once it has been answered. */
+  /** The alert posted to Slack and the one sent to the webhook for the next concern. */
   async function nextAlert(
     send: () => Promise<string[]>,
-  ): Promise<{ replies: string[]; alert: string }> {
+  ): Promise<{ replies: string[]; alert: string; webhook: Record<string, unknown> }> {
     const scope = slack.expectPosts(1);
     const posted = once(scope, 'replied');
+    const hooked = once(receiver, 'alert');
     const replies = await send();
-    await posted;
+    await Promise.all([posted, hooked]);
     const [alert] = slack.posted();
     expect(alert?.channel).toBe(ALERT_CHANNEL);
     slack.clear();
-    return { replies, alert: alert?.text ?? '' };
+    const webhook = JSON.parse(webhookBodies.shift() ?? '{}') as Record<string, unknown>;
+    return { replies, alert: alert?.text ?? '', webhook };
   }
 
   it('signposts in Welsh, alerts coordinators without personal data, and the flow goes on', async () => {
@@ -111,7 +132,7 @@ describe('a disclosure by SMS in the middle of a consultation', () => {
     expect(await say(from, 'CANOLFAN')).toHaveLength(2);
     expect(await say(from, '2')).toHaveLength(1);
     const disclosure = "Mae e'n fy nharo i pan mae e wedi meddwi";
-    const { replies, alert } = await nextAlert(() => say(from, disclosure));
+    const { replies, alert, webhook } = await nextAlert(() => say(from, disclosure));
     expect(replies).toHaveLength(3);
     expect(replies[0]).toMatch(/^Diolch am ddweud wrthym\. .*ffoniwch 999\./);
     expect(replies[0]).toContain('GIG 111');
@@ -126,6 +147,11 @@ describe('a disclosure by SMS in the middle of a consultation', () => {
     expect(alert).toContain('the conversation goes on');
     expect(alert).not.toContain('nharo');
     expect(alert).not.toContain('900301');
+    expect(webhook).toMatchObject({
+      type: 'concern.raised',
+      data: { ref, flowId: 'day-centre-weekends', stepId: 'story', category: 'abuse' },
+    });
+    expect(JSON.stringify(webhook)).not.toContain('nharo');
     // The conversation carries on to the next question.
     expect(await say(from, 'na')).toEqual([expect.stringContaining('Sawl diwrnod')]);
   });

@@ -3,7 +3,9 @@
  * is the Standard Webhooks `webhook-id`: fixed when the delivery is created and the same on
  * every retry, so a partner can drop a repeat.
  */
-export type DeliveryType = 'response.completed' | 'response.partial' | 'response.erased';
+/** `concern.raised` goes to the coordinators' alert webhook (`ALERT_WEBHOOK_URL`), never to a partner. */
+export type DeliveryType =
+  'response.completed' | 'response.partial' | 'response.erased' | 'concern.raised';
 
 export interface Delivery {
   /** `webhook-id`: `msg_` + a hash of the record id and the partner id. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blankAsUnset, parseSettings } from '../env.js';
+import { webhookSecretProblem } from '../partners/signature.js';
 import { UK_SIGNPOSTING, type SignpostingContacts } from './signposting.js';
 
 /** A number as people dial it: digits, spaces, and + ( ) - only. */
@@ -52,6 +53,8 @@ export function readSafeguardingConfig(env: Readonly<Record<string, string | und
   const { data, problems } = parseSettings(safeguardingEnvSchema, values);
   const url = values['ALERT_WEBHOOK_URL'];
   const secret = values['ALERT_WEBHOOK_SECRET'];
+  const secretProblem = secret === undefined ? undefined : webhookSecretProblem(secret);
+  if (secretProblem !== undefined) problems.push(`ALERT_WEBHOOK_SECRET: ${secretProblem}`);
   if ((url === undefined) !== (secret === undefined))
     problems.push(
       'ALERT_WEBHOOK_URL and ALERT_WEBHOOK_SECRET: set both or neither; alerts are always signed',
