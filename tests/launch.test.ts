@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow, Variant } from '../src/flow/flow.js';
 import { nextAllowedTime } from '../src/jobs/quiet-hours.js';
 import { planLaunch, type LaunchPlan, type LaunchPlanDeps } from '../src/launch/plan.js';
+import { formatLaunchPlan } from '../src/launch/plan-report.js';
 import { personRef } from '../src/launch/person.js';
 import { queueLaunch } from '../src/launch/queue-launch.js';
 import { spacingMs } from '../src/launch/send-window.js';
@@ -200,6 +201,13 @@ describe('launching a consultation to a few hundred people', () => {
     expect(skipped('already_invited')).toBe(0);
     expect(plan.invitations).toHaveLength(
       260 - list.optedOut.length - list.contactedRecently.length,
+    );
+    const report = formatLaunchPlan(plan, { pricePerSegment: 0.04, currency: 'GBP' });
+    for (const [line] of list.rejected)
+      expect(report).toMatch(new RegExp(`^  line ${line}: `, 'm'));
+    expect(report).toMatch(/^ {2}opted out \(sent STOP\): 13, lines /m);
+    expect(report).toMatch(
+      /^ {2}invited by another flow within the contact cap \(30 days\): 13, lines \d+ \(friends-and-family, \w{3} 22 Feb, 19:56\)/m,
     );
     expect(plan.skipped.filter((row) => row.reason === 'contacted')[0]?.contact).toEqual({
       flowId: 'friends-and-family',

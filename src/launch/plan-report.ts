@@ -83,7 +83,7 @@ function costLines(plan: LaunchPlan, pricing: Pricing): string[] {
     const segments = sms.reduce((sum, entry) => sum + entry.costs.reduce((a, b) => a + b, 0), 0);
     const cost = (segments * pricing.pricePerSegment).toFixed(2);
     lines.push(
-      `  SMS: ${sms.length} invitations, ${texts} texts, ${segments} segments x ${pricing.pricePerSegment} ${pricing.currency} = ${cost} ${pricing.currency}`,
+      `  SMS: ${count(sms.length, 'invitation')}, ${count(texts, 'text')}, ${count(segments, 'segment')} x ${pricing.pricePerSegment} ${pricing.currency} = ${cost} ${pricing.currency}`,
       '    (prices vary by country and carrier: pass --price-per-segment and --currency from your Twilio price list)',
     );
   }
@@ -96,7 +96,7 @@ function costLines(plan: LaunchPlan, pricing: Pricing): string[] {
         ? ' (priced per conversation by WhatsApp; not estimated)'
         : ' (no charge)';
     lines.push(
-      `  ${channel === 'whatsapp' ? 'WhatsApp' : 'Slack'}: ${group.length} invitations, ${messages} messages${note}`,
+      `  ${channel === 'whatsapp' ? 'WhatsApp' : 'Slack'}: ${count(group.length, 'invitation')}, ${count(messages, 'message')}${note}`,
     );
   }
   return lines.length > 0 ? lines : ['  nothing to send'];
@@ -109,7 +109,7 @@ function windowLines(plan: LaunchPlan): string[] {
       ? 'no quiet hours'
       : `quiet hours ${flow.quietHours.from}-${flow.quietHours.to}`;
   const lines = [
-    `  ${quiet} (${flow.timezone}); ${plan.ratePerSecond} message${plan.ratePerSecond === 1 ? '' : 's'} a second per sender (LAUNCH_RATE_PER_SECOND; an SMS counts each segment)`,
+    `  ${quiet} (${flow.timezone}); ${count(plan.ratePerSecond, 'message')} a second per sender (LAUNCH_RATE_PER_SECOND; an SMS counts each segment)`,
   ];
   for (const window of plan.windows) {
     lines.push(
@@ -129,4 +129,8 @@ function formatTime(at: number, timeZone: string): string {
     minute: '2-digit',
     hourCycle: 'h23',
   }).format(at);
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
