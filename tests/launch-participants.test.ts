@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readAddress } from '../src/launch/address.js';
 import { CsvSyntaxError, parseCsv } from '../src/launch/csv.js';
 import { ParticipantsFileError, readParticipants } from '../src/launch/participants.js';
-import { shippedContent } from './helpers/content.js';
+import { loadConfig } from '../src/config.js';
+import { loadFlowSource } from '../src/flow/load.js';
+import { catalogWith, shippedContent } from './helpers/content.js';
 
 const flow = (() => {
   const found = shippedContent().flows.get('day-centre-weekends');
@@ -192,5 +195,47 @@ describe('readParticipants', () => {
   ])('refuses a file that cannot be used: %j', (file, message) => {
     expect(() => readParticipants(file, flow)).toThrow(ParticipantsFileError);
     expect(() => readParticipants(file, flow)).toThrow(message);
+  });
+});
+
+describe('launch settings of a flow and of the deployment', () => {
+  const source = readFileSync('tests/fixtures/launch/inbound-only.yaml', 'utf8');
+  const sources = {
+    catalog: catalogWith({
+      en: { 'poster-feedback': { title: 'Poster feedback', thanks: 'Thank you.' } },
+    }),
+    localesDir: 'locales',
+  };
+
+  it('refuses an inbound-only flow that has no keyword to start it', () => {
+    const loaded = loadFlowSource('inbound-only.yaml', source, sources);
+    expect(loaded.ok).toBe(false);
+    expect(loaded.ok ? [] : loaded.problems).toEqual([
+      expect.objectContaining({
+        path: 'inbound_only',
+        message: expect.stringMatching(/no keywords/),
+      }),
+    ]);
+  });
+
+  it('reads inbound_only and contact_cap_days', () => {
+    const loaded = loadFlowSource('inbound-only.yaml', `${source}keywords: [POSTER]\n`, sources);
+    expect(
+      loaded.ok && { inboundOnly: loaded.flow.inboundOnly, cap: loaded.flow.contactCapDays },
+    ).toEqual({
+      inboundOnly: true,
+      cap: 14,
+    });
+  });
+
+  it('reads LAUNCH_RATE_PER_SECOND and CONTACT_CAP_DAYS, with one line per mistake', () => {
+    expect(loadConfig({})).toMatchObject({ launchRatePerSecond: 1, contactCapDays: 30 });
+    expect(loadConfig({ LAUNCH_RATE_PER_SECOND: '2.5', CONTACT_CAP_DAYS: '0' })).toMatchObject({
+      launchRatePerSecond: 2.5,
+      contactCapDays: 0,
+    });
+    expect(() => loadConfig({ LAUNCH_RATE_PER_SECOND: '0', CONTACT_CAP_DAYS: '400' })).toThrow(
+      /LAUNCH_RATE_PER_SECOND: .*\n.*CONTACT_CAP_DAYS: /,
+    );
   });
 });
