@@ -32,6 +32,7 @@ function record(id: string, overrides: Partial<ResponseRecord> = {}): ResponseRe
     role: 'carer',
     status: 'completed',
     answers: { rating: { status: 'answered', value: 4, at: '2026-11-20T09:59:00.000Z' } },
+    consent: null,
     startedAt: '2026-11-20T09:50:00.000Z',
     endedAt: '2026-11-20T10:00:00.000Z',
     ...overrides,

@@ -66,6 +66,7 @@ const record: ResponseRecord = {
     hours: { status: 'skipped', at },
     rating: { status: 'answered', value: 4, at },
   },
+  consent: null,
   startedAt: '2026-11-20T09:50:00.000Z',
   endedAt: '2026-11-20T10:01:00.000Z',
 };

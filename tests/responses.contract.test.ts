@@ -55,6 +55,7 @@ function record(id: string): ResponseRecord {
     role: null,
     status: 'completed',
     answers: session.answers,
+    consent: null,
     startedAt: session.startedAt,
     endedAt: '2026-11-26T09:05:00.000Z',
   };

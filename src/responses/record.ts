@@ -1,5 +1,5 @@
 import type { Variant } from '../flow/flow.js';
-import type { Answer, Session } from '../engine/types.js';
+import type { Answer, ConsentGiven, Session } from '../engine/types.js';
 import type { Channel } from '../store/session-store.js';
 
 /** `completed`: the respondent reached the end. `partial`: the session expired or halted with answers. */
@@ -23,6 +23,8 @@ export interface ResponseRecord {
   readonly status: ResponseStatus;
   /** By `save` name; open text verbatim. */
   readonly answers: Readonly<Record<string, Answer>>;
+  /** The consent the respondent gave (wording key, flow version, time), when the flow asks for it. */
+  readonly consent: ConsentGiven | null;
   readonly startedAt: string;
   readonly endedAt: string;
 }
@@ -57,6 +59,7 @@ export function responseRecordFor(
     role: session.role ?? null,
     status,
     answers: session.answers,
+    consent: session.consent ?? null,
     startedAt: session.startedAt,
     endedAt: source.endedAt.toISOString(),
   };
@@ -71,6 +74,7 @@ function recordStatus(session: Session, keepPartial: boolean): ResponseStatus | 
       return keepPartial && Object.keys(session.answers).length > 0 ? 'partial' : undefined;
     case 'active':
     case 'opted_out':
+    case 'declined':
       return undefined;
   }
 }

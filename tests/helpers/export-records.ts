@@ -56,6 +56,7 @@ export function responseRecord(overrides: Partial<ResponseRecord> = {}): Respons
     role: 'carer',
     status: 'completed',
     answers: {},
+    consent: null,
     startedAt: '2026-11-02T09:00:00.000Z',
     endedAt: '2026-11-02T09:30:00.000Z',
     ...overrides,
