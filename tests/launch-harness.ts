@@ -7,6 +7,7 @@ import { RedisInvitationLedger } from '../src/launch/invitation-ledger.js';
 import type { InvitationJob } from '../src/launch/invitation-job.js';
 import type { InvitationQueue } from '../src/launch/invitation-queue.js';
 import { InvitationSender } from '../src/launch/invitation-sender.js';
+import { slackInviter } from '../src/launch/invitation-sending.js';
 import { RedisSendPacer } from '../src/launch/send-pacer.js';
 import { createLogger } from '../src/logger.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
@@ -40,35 +41,45 @@ export interface SentMessage {
 
 let sidCounter = 0;
 
+/** Twilio's answer to one request: its status and JSON body. */
+export type TwilioAnswer = readonly [number, Record<string, unknown>];
+
 /**
- * Twilio's Messages API, intercepted: every message posted is recorded with the time on the
- * given clock and answered as Twilio answers (201 with a SID; with a Content-Length, which
- * nock leaves out and the keep-alive client needs). `onSent` hears each one.
+ * Twilio's Messages API, intercepted: every message Twilio takes is recorded with the time on
+ * the given clock. `answer` (given how many requests came before) may refuse some, as Twilio
+ * does; the default takes every one (201 with a SID). Answers carry a Content-Length, which
+ * nock leaves out and the keep-alive client needs. `onSent` hears each message taken.
  */
 export function interceptTwilio(
   now: () => number,
   onSent: (sent: readonly SentMessage[]) => void = () => undefined,
+  answer: (requestsBefore: number) => TwilioAnswer | undefined = () => undefined,
 ): SentMessage[] {
   const sent: SentMessage[] = [];
+  let requests = 0;
   nock('https://api.twilio.com')
     .persist()
     .post(MESSAGES)
     .reply((_uri, body) => {
-      const form = new URLSearchParams(String(body));
-      sent.push({ to: form.get('To') ?? '', body: form.get('Body') ?? '', at: now() });
-      onSent(sent);
-      sidCounter++;
-      const text = JSON.stringify({
-        sid: `SM${sidCounter.toString(16).padStart(32, '0')}`,
-        status: 'queued',
-      });
+      const [status, reply] = answer(requests++) ?? [201, { sid: nextSid(), status: 'queued' }];
+      if (status === 201) {
+        const form = new URLSearchParams(String(body));
+        sent.push({ to: form.get('To') ?? '', body: form.get('Body') ?? '', at: now() });
+        onSent(sent);
+      }
+      const text = JSON.stringify(reply);
       return [
-        201,
+        status,
         text,
         { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) },
       ];
     });
   return sent;
+}
+
+function nextSid(): string {
+  sidCounter++;
+  return `SM${sidCounter.toString(16).padStart(32, '0')}`;
 }
 
 /** A queue that keeps what a launch adds, for a test to run by hand. */
@@ -116,7 +127,10 @@ export interface LaunchWorld {
   close(): Promise<void>;
 }
 
-/** The real runtime on a test Redis, Twilio set up (and intercepted), on the given clock. */
+/**
+ * The real runtime on a test Redis, Twilio set up (and intercepted), on the given clock; Slack
+ * too when `env` sets it up.
+ */
 export async function launchWorld(
   redis: { url: string; prefix: string },
   time: FakeClock,
@@ -148,7 +162,10 @@ export async function launchWorld(
     onOptedOut: (key) => runtime.store.setOptedOut(key, true),
     logger,
     clock: time.clock,
+    // Twilio's busy answers are retried after a backoff; no need to wait it out here.
+    sleep: async () => undefined,
   });
+  const slack = runtime.slack;
   const sender = new InvitationSender({
     flows: runtime.flows,
     translate: runtime.translate,
@@ -157,7 +174,8 @@ export async function launchWorld(
     ledger,
     pacer,
     twilio,
-    inviteSlack: undefined,
+    inviteSlack:
+      slack === undefined ? undefined : slackInviter({ ...runtime, client: slack.client, logger }),
     ratePerSecond: config.launchRatePerSecond,
     clock: time.clock,
     sleep: time.sleep,

@@ -63,7 +63,7 @@ export function startInvitationSending(
 }
 
 /** Slack invitations go the way `invite-slack` sends them: DM opened, flow started, messages posted. */
-function slackInviter(deps: SlackInviteDeps): InvitationSenderDeps['inviteSlack'] {
+export function slackInviter(deps: SlackInviteDeps): InvitationSenderDeps['inviteSlack'] {
   return async (job: InvitationJob) => {
     const [result] = await inviteSlackUsers(deps, job.flowId, [job.key.address], {
       language: job.language,
