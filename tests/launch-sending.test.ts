@@ -139,6 +139,24 @@ describe('sending invitations: Slack, refusals, retries and people who changed t
     expect(await world.ledger.state(FLOW, job.ref)).toBe('failed');
   });
 
+  it('queues again an invitation recorded by a run that stopped before it could queue it', async () => {
+    const sent = interceptTwilio(() => time.now);
+    const csv = 'address\n07700 900707\n';
+    const lost = (await launch(csv)).jobs[0] as InvitationJob;
+    // As if the process had stopped between the ledger and the queue: recorded, never queued.
+    const rerun = await planLaunch(planDeps, flow, csv, { ratePerSecond: 10, contactCapDays: 0 });
+    expect(rerun.invitations).toHaveLength(0);
+    const queue = new RecordedQueue();
+    expect(await queueLaunch({ ledger: world.ledger, queue, clock: time.clock }, rerun)).toEqual({
+      queued: 0,
+      taken: 0,
+      requeued: 1,
+    });
+    expect(queue.jobs.map((job) => job.id)).toEqual([lost.id]);
+    await runJobs(world.sender, queue.jobs, time);
+    expect(sent).toHaveLength(2);
+  });
+
   it('skips people who opted out or began another conversation since the launch, and never resends one cut off mid-send', async () => {
     const sent = interceptTwilio(() => time.now);
     const before = await world.stats.read(FLOW);

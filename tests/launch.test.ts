@@ -217,7 +217,7 @@ describe('launching a consultation to a few hundred people', () => {
 
   it('sends exactly one invitation to exactly the expected people, in their language, variant and role', async () => {
     const outcome = await queueLaunch({ ledger: world.ledger, queue, clock: time.clock }, plan);
-    expect(outcome).toEqual({ queued: plan.invitations.length, taken: 0 });
+    expect(outcome).toEqual({ queued: plan.invitations.length, taken: 0, requeued: 0 });
     await runJobs(world.sender, queue.jobs, time);
 
     const skippedPeople = new Set(
@@ -299,6 +299,7 @@ describe('launching a consultation to a few hundred people', () => {
     expect(await queueLaunch({ ledger: world.ledger, queue, clock: time.clock }, again)).toEqual({
       queued: 0,
       taken: 0,
+      requeued: 0,
     });
     expect(queue.jobs).toHaveLength(jobsBefore);
     // A job delivered twice (BullMQ recovering a stalled job) finds the invitation done.

@@ -135,6 +135,9 @@ export async function runLaunch(
   );
   out.write(
     `\nQueued ${outcome.queued} invitations (launch ${plan.launchId}).` +
+      (outcome.requeued > 0
+        ? ` ${outcome.requeued} queued by an earlier run are still waiting to be sent.`
+        : '') +
       (outcome.taken > 0 ? ` ${outcome.taken} were invited by another launch meanwhile.` : '') +
       `\nThe running server sends them. Follow with: carevoice status ${flow.id}\n`,
   );

@@ -112,8 +112,11 @@ function windowLines(plan: LaunchPlan): string[] {
     `  ${quiet} (${flow.timezone}); ${count(plan.ratePerSecond, 'message')} a second per sender (LAUNCH_RATE_PER_SECOND; an SMS counts each segment)`,
   ];
   for (const window of plan.windows) {
+    const from = `  ${window.channel.padEnd(9)} from ${formatTime(window.first, flow.timezone)}`;
     lines.push(
-      `  ${window.channel.padEnd(9)} from ${formatTime(window.first, flow.timezone)} to about ${formatTime(window.last, flow.timezone)}`,
+      window.last - window.first < 60_000
+        ? `${from}, within a minute`
+        : `${from} to about ${formatTime(window.last, flow.timezone)}`,
     );
   }
   return lines;

@@ -13,6 +13,8 @@ export interface LaunchOutcome {
   readonly queued: number;
   /** Planned, but invited or contacted by another launch since the plan was made. */
   readonly taken: number;
+  /** Recorded by an earlier run and still waiting: queued again (a no-op where the job is there). */
+  readonly requeued: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -53,5 +55,5 @@ export async function queueLaunch(
     } else taken++;
     onProgress(++done, total);
   }
-  return { queued, taken };
+  return { queued, taken, requeued: lost.length };
 }
