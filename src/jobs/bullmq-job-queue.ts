@@ -1,15 +1,13 @@
-import {
-  Queue,
-  QueueKeys,
-  UnrecoverableError,
-  Worker,
-  type ConnectionOptions,
-  type Job,
-  type JobsOptions,
-} from 'bullmq';
+import { Queue, QueueKeys, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Channel, ParticipantKey } from '../store/session-store.js';
-import type { JobHandler, JobQueue, SessionJob } from './job-queue.js';
+import {
+  bullJobIdsMatching,
+  dropBullJobEvents,
+  removeBullJobs,
+} from '../privacy/bullmq-erasure.js';
+import { escapeGlob } from '../privacy/redis-scan.js';
+import type { ForgottenJobs, JobEraser, JobHandler, JobQueue, SessionJob } from './job-queue.js';
 import type { JobFailureHandler } from './memory-job-queue.js';
 
 /**
@@ -88,10 +86,12 @@ const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 };
  * The job data is the SessionJob itself, address included, because the reminder has to
  * reach someone; only the id and type are ever logged from here.
  */
-export class BullJobQueue implements JobQueue {
+export class BullJobQueue implements JobQueue, JobEraser {
   private readonly options: BullJobQueueOptions;
   private readonly now: () => number;
   private readonly queue: Queue<SessionJob>;
+  /** The queue's own client, also used to find a participant's jobs when they are erased. */
+  private readonly queueClient: Redis;
   /** Every client handed to BullMQ: it does not close clients it was handed, so `close()` does. */
   private readonly ownedClients: Redis[] = [];
   private worker: Worker<unknown> | undefined;
@@ -100,8 +100,9 @@ export class BullJobQueue implements JobQueue {
   constructor(options: BullJobQueueOptions) {
     this.options = options;
     this.now = options.now ?? ((): number => Date.now());
+    this.queueClient = this.connectionFor('queue');
     this.queue = new Queue<SessionJob>(options.queueName, {
-      connection: this.connectionFor('queue'),
+      connection: this.queueClient,
       prefix: options.prefix,
     });
     this.queue.on('error', options.onError);
@@ -126,6 +127,15 @@ export class BullJobQueue implements JobQueue {
         : { deduplication: { id: job.slot, replace: true, keepLastIfActive: true } }),
     };
     await this.queue.add(job.type, sessionJobData(job), jobOptions);
+  }
+
+  /** Removes the jobs whose id starts with `idPrefix`, and the queue's events about them (erasure). */
+  async forget(idPrefix: string): Promise<ForgottenJobs> {
+    const ids = await bullJobIdsMatching(this.queueClient, this.queue, `${escapeGlob(idPrefix)}*`);
+    const results = await removeBullJobs(this.queue, ids);
+    await dropBullJobEvents(this.queueClient, this.queue, (id) => id.startsWith(idPrefix));
+    const busy = results.filter((result) => result.outcome === 'busy').length;
+    return { removed: results.length - busy, busy };
   }
 
   start(handler: JobHandler): void {
@@ -194,7 +204,7 @@ export class BullJobQueue implements JobQueue {
    * `close()` quits them. The worker's is only a template that BullMQ duplicates for its
    * two connections, so when we make it, it is lazy and never connects itself.
    */
-  private connectionFor(use: 'queue' | 'worker'): ConnectionOptions {
+  private connectionFor(use: 'queue' | 'worker'): Redis {
     const client = createBullClient(this.options.connection, use === 'worker');
     this.ownedClients.push(client);
     return client;

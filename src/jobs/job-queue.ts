@@ -35,3 +35,18 @@ export interface JobQueue {
   start(handler: JobHandler): void;
   close(): Promise<void>;
 }
+
+/** What `forget` did: jobs removed with their data, and jobs running now that could not be. */
+export interface ForgottenJobs {
+  readonly removed: number;
+  readonly busy: number;
+}
+
+/**
+ * Removes jobs when a participant's data is erased: their job ids start with their ref and a
+ * dot (see session-timers.ts). Waiting and finished jobs go, data and all; a running job
+ * cannot, and is counted in `busy` for the caller to ask again once it has finished.
+ */
+export interface JobEraser {
+  forget(idPrefix: string): Promise<ForgottenJobs>;
+}

@@ -1,4 +1,4 @@
-import type { JobHandler, JobQueue, SessionJob } from './job-queue.js';
+import type { ForgottenJobs, JobEraser, JobHandler, JobQueue, SessionJob } from './job-queue.js';
 
 /**
  * The clock and timers the queue runs on. Tests pass fakes and move time forward instead of
@@ -68,7 +68,7 @@ interface PendingJob<Handle> {
  * in the past runs at once; a failing job is retried after `retryDelaysMs` and then reported
  * to `onFailure` and dropped.
  */
-export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue {
+export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue, JobEraser {
   private readonly timers: JobTimers<Handle>;
   private readonly onFailure: JobFailureHandler;
   private readonly retryDelaysMs: readonly number[];
@@ -115,6 +115,27 @@ export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue {
     }
     this.handler = handler;
     for (const entry of this.pending.values()) this.arm(entry);
+  }
+
+  /** Drops the jobs whose id starts with `idPrefix` (erasure); one running now is counted as busy. */
+  async forget(idPrefix: string): Promise<ForgottenJobs> {
+    let removed = 0;
+    let busy = 0;
+    for (const [id, entry] of this.pending) {
+      if (!id.startsWith(idPrefix)) continue;
+      if (entry.running) {
+        busy += 1;
+        continue;
+      }
+      this.disarm(entry);
+      this.pending.delete(id);
+      removed += 1;
+    }
+    for (const id of this.finished) if (id.startsWith(idPrefix)) this.finished.delete(id);
+    for (const [slot, id] of this.slots) {
+      if (id.startsWith(idPrefix) && !this.pending.has(id)) this.slots.delete(slot);
+    }
+    return { removed, busy };
   }
 
   /** Drops the slot's job that is still waiting (a running one finishes), and takes the slot. */

@@ -44,6 +44,24 @@ export interface DeliveryQueue {
   close(): Promise<void>;
 }
 
+/** What `forget` did with the deliveries it was given. */
+export interface ForgottenDeliveries {
+  /** How many were removed. */
+  readonly removed: number;
+  /** Removed before their first attempt: their partner never received them. */
+  readonly unsent: readonly string[];
+  /** Being attempted right now, so left alone: ask again once the attempt is over. */
+  readonly busy: readonly string[];
+}
+
+/**
+ * Removes deliveries with their bodies, whatever their state (waiting, retrying, finished),
+ * when a respondent's data is erased. Ids with no delivery are ignored.
+ */
+export interface DeliveryEraser {
+  forget(deliveryIds: readonly string[]): Promise<ForgottenDeliveries>;
+}
+
 export type DeliveryQueueErrorCode =
   | 'delivery_queue_closed'
   | 'delivery_queue_already_started'

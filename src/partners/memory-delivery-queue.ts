@@ -3,8 +3,10 @@ import type { Delivery } from './delivery.js';
 import {
   DeliveryQueueError,
   HANDLER_TROUBLE_RETRY_MS,
+  type DeliveryEraser,
   type DeliveryHandler,
   type DeliveryQueue,
+  type ForgottenDeliveries,
 } from './delivery-queue.js';
 
 export interface MemoryDeliveryQueueOptions<Handle> {
@@ -37,7 +39,7 @@ interface Entry<Handle> {
  * clock: lost on restart, as the embedded mode's responses are. Attempts run as soon as they
  * are due; the handler's decision sets the next one.
  */
-export class MemoryDeliveryQueue<Handle = NodeJS.Timeout> implements DeliveryQueue {
+export class MemoryDeliveryQueue<Handle = NodeJS.Timeout> implements DeliveryQueue, DeliveryEraser {
   private readonly timers: JobTimers<Handle>;
   private readonly rememberFinished: number;
   private readonly closeWaitMs: number;
@@ -83,6 +85,26 @@ export class MemoryDeliveryQueue<Handle = NodeJS.Timeout> implements DeliveryQue
     }
     this.handler = handler;
     for (const entry of this.pending.values()) this.arm(entry);
+  }
+
+  async forget(deliveryIds: readonly string[]): Promise<ForgottenDeliveries> {
+    const unsent: string[] = [];
+    const busy: string[] = [];
+    let removed = 0;
+    for (const id of deliveryIds) {
+      this.finished.delete(id);
+      const entry = this.pending.get(id);
+      if (entry === undefined) continue;
+      if (entry.running) {
+        busy.push(id);
+        continue;
+      }
+      this.disarm(entry);
+      this.pending.delete(id);
+      removed += 1;
+      if (entry.attempt === 1) unsent.push(id);
+    }
+    return { removed, unsent, busy };
   }
 
   /** Cancels every timer and waits (bounded) for attempts in flight; queued deliveries are dropped. */

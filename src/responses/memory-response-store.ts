@@ -3,6 +3,7 @@ import {
   RELAY_RECLAIM_MS,
   type ListOptions,
   type OutboxEntry,
+  type RemovedRecord,
   type ResponseOutbox,
   type ResponseStore,
 } from './response-store.js';
@@ -52,6 +53,31 @@ export class MemoryResponseStore implements ResponseStore, ResponseOutbox {
 
   async count(flowId: string): Promise<number> {
     return this.byFlow.get(flowId)?.length ?? 0;
+  }
+
+  /**
+   * Takes out the records `selected` picks, with their outbox entries: one respondent's
+   * (erasure) or those stored before a flow's retention limit.
+   */
+  remove(selected: (record: ResponseRecord, storedAt: Date) => boolean): RemovedRecord[] {
+    const outbox = new Map(
+      [...this.pending].map(([entryId, p]) => [p.entry.record, { entryId, p }]),
+    );
+    const removed: RemovedRecord[] = [];
+    for (const [flowId, records] of this.byFlow) {
+      const kept: Stored[] = [];
+      for (const stored of records) {
+        if (!selected(stored.record, new Date(stored.storedAt))) {
+          kept.push(stored);
+          continue;
+        }
+        const waiting = outbox.get(stored.record);
+        if (waiting !== undefined) this.pending.delete(waiting.entryId);
+        removed.push({ record: stored.record, relayed: (waiting?.p.availableAt ?? 1) > 0 });
+      }
+      this.byFlow.set(flowId, kept);
+    }
+    return removed;
   }
 
   async take(_consumer: string, max: number, waitMs: number): Promise<OutboxEntry[]> {

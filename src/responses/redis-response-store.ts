@@ -28,7 +28,8 @@ export function outboxKey(prefix: string): string {
   return `${prefix}outbox`;
 }
 
-const RELAY_GROUP = 'relay';
+/** The outbox's consumer group; erasure asks it whether a relay has taken an entry. */
+export const RELAY_GROUP = 'relay';
 const DEFAULT_PAGE_SIZE = 500;
 
 type StreamEntry = [id: string, fields: string[]];

@@ -37,5 +37,15 @@ export interface ResponseOutbox {
   acknowledge(entryIds: readonly string[]): Promise<void>;
 }
 
+/** A record taken out of the store (erasure, retention). */
+export interface RemovedRecord {
+  readonly record: ResponseRecord;
+  /**
+   * False when its outbox entry was still waiting, untaken: no partner delivery was made
+   * from it. True when a relay had taken it, so deliveries may exist.
+   */
+  readonly relayed: boolean;
+}
+
 /** How long an entry taken but not acknowledged stays with its relay before another takes it. */
 export const RELAY_RECLAIM_MS = 60_000;

@@ -5,6 +5,8 @@
 export interface RateLimiter {
   /** Counts one event; `count` is the events in the current window, this one included. */
   hit(name: string, key: string, windowMs: number): Promise<{ readonly count: number }>;
+  /** Drops every window of `key`, whatever its name (erasure). */
+  forget(key: string): Promise<void>;
 }
 
 /** In this process only: the embedded mode. */
@@ -24,6 +26,10 @@ export class MemoryRateLimiter implements RateLimiter {
     }
     current.count++;
     return { count: current.count };
+  }
+
+  async forget(key: string): Promise<void> {
+    for (const id of this.windows.keys()) if (id.endsWith(`\u0000${key}`)) this.windows.delete(id);
   }
 
   /** Forgets ended windows now and then, so the map does not grow with every sender ever seen. */

@@ -86,7 +86,12 @@ export class RedisKeyScheme {
   }
 
   participant(key: ParticipantKey): ParticipantKeys {
-    const base = `${this.prefix}p:{${participantRef(key, this.secret)}}:`;
+    return this.ofRef(participantRef(key, this.secret));
+  }
+
+  /** The keys of the participant with this ref, e.g. the respondent of a stored record. */
+  ofRef(ref: string): ParticipantKeys {
+    const base = `${this.prefix}p:{${ref}}:`;
     return {
       session: `${base}session`,
       seen: `${base}seen`,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { escapeGlob, scanKeys } from '../privacy/redis-scan.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { StoreUnavailableError } from './session-store.js';
 
@@ -29,6 +30,19 @@ export class RedisRateLimiter implements RateLimiter {
       return { count: Number(count) };
     } catch (error) {
       throw new StoreUnavailableError('rate limit check failed', { cause: error });
+    }
+  }
+
+  /**
+   * The names are the callers' (`sms-in`, `slack-help`, …), so the windows are found by a
+   * SCAN of the limiter's keys: paid only when someone's data is erased.
+   */
+  async forget(key: string): Promise<void> {
+    const pattern = `${escapeGlob(`${this.prefix}rate:`)}*${escapeGlob(`:{${key}}`)}`;
+    try {
+      for await (const keys of scanKeys(this.redis, pattern)) await this.redis.unlink(...keys);
+    } catch (error) {
+      throw new StoreUnavailableError('forgetting rate limit windows failed', { cause: error });
     }
   }
 }

@@ -94,6 +94,11 @@ export interface MessageStatusLog {
   counts(): Promise<StatusCounts>;
   /** The latest undelivered, failed and rejected messages, newest first. */
   recentFailures(limit: number): Promise<FailureEntry[]>;
+  /**
+   * Erasure: removes the participant ref from every message and failure that carries it.
+   * Statuses and counts stay (they say nothing about who), so the figures still add up.
+   */
+  forget(ref: string): Promise<void>;
 }
 
 /** How long a message's status is kept: long past any late callback, short of a forever. */
@@ -189,6 +194,13 @@ export class MemoryMessageStatusLog implements MessageStatusLog {
 
   async recentFailures(limit: number): Promise<FailureEntry[]> {
     return this.failures.slice(0, Math.max(0, limit));
+  }
+
+  async forget(ref: string): Promise<void> {
+    for (const stored of this.messages.values()) if (stored.ref === ref) delete stored.ref;
+    this.failures = this.failures.map((entry) =>
+      entry.ref === ref ? { ...entry, ref: undefined } : entry,
+    );
   }
 
   private transition(

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { escapeGlob, scanKeys } from '../../privacy/redis-scan.js';
 import { StoreUnavailableError } from '../../store/session-store.js';
 import {
   checkSid,
@@ -76,6 +77,34 @@ const REJECTED_LUA = `
 redis.call('HINCRBY', KEYS[1], 'rejected', 1)
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+return 1
+`;
+
+/**
+ * KEYS: message hashes. ARGV: ref. Removes the ref from the messages that carry it (one SCAN
+ * page at a time; every key shares the `{status}` slot).
+ */
+const FORGET_MESSAGES_LUA = `
+local forgotten = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('HGET', key, 'ref') == ARGV[1] then
+    redis.call('HDEL', key, 'ref')
+    forgotten = forgotten + 1
+  end
+end
+return forgotten
+`;
+
+/** KEYS: failures. ARGV: ref. Rewrites, in place, the failure entries that name the ref without it. */
+const FORGET_FAILURES_LUA = `
+local entries = redis.call('LRANGE', KEYS[1], 0, -1)
+for index, entry in ipairs(entries) do
+  local ok, decoded = pcall(cjson.decode, entry)
+  if ok and type(decoded) == 'table' and decoded.ref == ARGV[1] then
+    decoded.ref = nil
+    redis.call('LSET', KEYS[1], index - 1, cjson.encode(decoded))
+  end
+end
 return 1
 `;
 
@@ -161,6 +190,16 @@ export class RedisMessageStatusLog implements MessageStatusLog {
           at: e.at,
         },
       ];
+    });
+  }
+
+  /** Messages are found by a SCAN of the log's keys (30 days of them): paid only on erasure. */
+  async forget(ref: string): Promise<void> {
+    await this.run('forgetting a participant in the message log', async () => {
+      for await (const keys of scanKeys(this.redis, `${escapeGlob(`${this.base}m:`)}*`)) {
+        await this.redis.eval(FORGET_MESSAGES_LUA, keys.length, ...keys, ref);
+      }
+      await this.redis.eval(FORGET_FAILURES_LUA, 1, `${this.base}failures`, ref);
     });
   }
 
