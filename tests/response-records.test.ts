@@ -118,4 +118,17 @@ describe('response records', () => {
     await time.advance(30 * DAY);
     expect(await records('day-centre-weekends')).toEqual([]);
   });
+
+  it('counts a person as started at their first reply, not when an invitation opens the session', async () => {
+    const { service, store } = setup();
+    await service.start(person, 'friends-and-family');
+    const other: ParticipantKey = { channel: 'sms', address: '+447700900555' };
+    await service.start(other, 'friends-and-family');
+    expect((await store.stats.read('friends-and-family')).started).toBe(0);
+    await service.receive(person, text('5'), 'SM1');
+    await service.receive(person, text('Helpful'), 'SM2');
+    const counts = await store.stats.read('friends-and-family');
+    expect(counts.started).toBe(1);
+    expect((await store.load(person))?.repliedAt).toBe('2026-11-26T10:00:00.000Z');
+  });
 });

@@ -122,10 +122,10 @@ export class ConversationService {
       if (stored?.status === 'active') {
         const flow = this.pinnedFlow(stored);
         if (flow === undefined)
-          return this.commit(key, undefined, stored, stranded(stored), messageId);
+          return this.commit(key, undefined, stored, stranded(stored), messageId, true);
         const result = step(flow, { ...stored, flowVersion: flow.version }, input, this.context());
         if (result.session.status !== 'expired' || result.events[0]?.type !== 'flow_expired') {
-          return this.commit(key, flow, stored, result, messageId);
+          return this.commit(key, flow, stored, result, messageId, true);
         }
         // The timer had not ended it yet: record the expiry, then treat the text afresh.
         await this.commit(key, flow, stored, result, undefined);
@@ -144,7 +144,7 @@ export class ConversationService {
         { language: match.language, previousRevision: stored?.revision },
         this.context(),
       );
-      return this.commit(key, match.flow, stored, started, messageId);
+      return this.commit(key, match.flow, stored, started, messageId, true);
     });
   }
 
@@ -223,9 +223,15 @@ export class ConversationService {
     stored: Session | undefined,
     result: StepResult,
     messageId: string | undefined,
+    /** The person wrote this (rather than an invitation or a timer acting). */
+    replied = false,
   ): Promise<Outcome> {
-    const { session } = result;
     const now = this.deps.clock();
+    // `started` counts people who took part: the first message they send in a session.
+    const firstReply = replied && result.session.repliedAt === undefined;
+    const session = firstReply
+      ? { ...result.session, repliedAt: now.toISOString() }
+      : result.session;
     const ttlMs = Math.max(1, Date.parse(session.expiresAt) - now.getTime()) + SESSION_GRACE_MS;
     const ending = endingOf(stored, result);
     const keepPartial = (flow ?? this.deps.flows.get(session.flowId))?.keepPartial ?? false;
@@ -238,14 +244,16 @@ export class ConversationService {
             channel: key.channel,
             endedAt: now,
           });
-    const started = result.events.some((event) => event.type === 'flow_started');
     const saved = await this.deps.store.commit(key, {
       session,
       expectedRevision: stored?.revision ?? null,
       messageId,
       ttlMs,
       record,
-      counts: [...(started ? ['started' as const] : []), ...(ending === undefined ? [] : [ending])],
+      counts: [
+        ...(firstReply ? ['started' as const] : []),
+        ...(ending === undefined ? [] : [ending]),
+      ],
     });
     if (saved === 'duplicate') return DUPLICATE;
     if (saved === 'conflict') throw new SessionConflictError();

@@ -32,6 +32,11 @@ export interface Session {
   readonly followUps: number;
   /** Answers by `save` name (or step id when a step has no `save`). */
   readonly answers: Readonly<Record<string, Answer>>;
+  /**
+   * When the person first wrote in this session (a keyword counts). Unset while a session
+   * opened by an invitation waits for its first reply. Set by the conversation service.
+   */
+  readonly repliedAt?: string;
   /** Present once the person agreed at the flow's consent step. */
   readonly consent?: ConsentGiven;
   /** Values the invitation supplied (e.g. a name for greetings), used in text interpolation. */
