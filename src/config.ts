@@ -114,6 +114,11 @@ const envSchema = z.object({
     .describe(
       'for local testing only: hosts partner webhooks may reach over plain http and on loopback, e.g. 127.0.0.1,localhost',
     ),
+  PARTNER_FILES_DIR: z
+    .string()
+    .min(1)
+    .default('partner-files')
+    .describe('folder for partners who take files (a flow names the file inside it)'),
 });
 
 export interface Config {
@@ -146,6 +151,8 @@ export interface Config {
   readonly safeguarding: SafeguardingConfig;
   /** `PARTNER_HTTP_HOSTS`: hosts partner webhooks may reach over http and on loopback. */
   readonly partnerHttpHosts: readonly string[];
+  /** Folder the JSONL files of `file:` partners are written in. */
+  readonly partnerFilesDir: string;
 }
 
 export interface TwilioConfig {
@@ -229,6 +236,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     contactCapDays: e.CONTACT_CAP_DAYS,
     slack: slackSettings.slack,
     safeguarding: safeguardingSettings.safeguarding,
+    partnerFilesDir: e.PARTNER_FILES_DIR,
     partnerHttpHosts: (e.PARTNER_HTTP_HOSTS ?? '')
       .split(',')
       .map((host) => host.trim())

@@ -15,7 +15,7 @@ export interface DeliveryRelayOptions {
   readonly logger: Logger;
   /** Entries taken at once. */
   readonly batchSize?: number;
-  /** How long one take waits for an entry; also bounds how long `close()` waits. */
+  /** How long one take waits for an entry. */
   readonly waitMs?: number;
   /** Pause after a failed round, doubled on each failure in a row up to `maxPauseMs`. */
   readonly pauseMs?: number;
@@ -42,6 +42,8 @@ export class DeliveryRelay {
   private readonly options: DeliveryRelayOptions;
   private running: Promise<void> | undefined;
   private stopping = false;
+  /** True while waiting in the outbox for entries: nothing to finish then. */
+  private taking = false;
   private wake: (() => void) | undefined;
 
   constructor(options: DeliveryRelayOptions) {
@@ -52,11 +54,14 @@ export class DeliveryRelay {
     this.running ??= this.loop();
   }
 
-  /** Stops after the round in progress (a take waits at most `waitMs`). */
+  /**
+   * Stops after the deliveries being queued are queued. A take still waiting is not waited
+   * for: whatever it brings back is left unacknowledged, and the outbox hands it out again.
+   */
   async close(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    await this.running;
+    if (!this.taking) await this.running;
   }
 
   /**
@@ -76,10 +81,13 @@ export class DeliveryRelay {
     while (!this.stopping) {
       try {
         if (taken.length === 0) taken = await this.take();
+        if (this.stopping) break;
         await this.relay(taken);
         taken = [];
         failures = 0;
       } catch (error) {
+        // A take cut off by shutdown is no trouble.
+        if (this.stopping) break;
         failures += 1;
         if (failures === 1 || failures % 20 === 0) {
           this.options.logger.warn(
@@ -92,9 +100,18 @@ export class DeliveryRelay {
     }
   }
 
-  private take(): Promise<OutboxEntry[]> {
+  private async take(): Promise<OutboxEntry[]> {
     const { outbox, batchSize, waitMs, consumer } = this.options;
-    return outbox.take(consumer, batchSize ?? DEFAULT_BATCH_SIZE, waitMs ?? DEFAULT_WAIT_MS);
+    this.taking = true;
+    try {
+      return await outbox.take(
+        consumer,
+        batchSize ?? DEFAULT_BATCH_SIZE,
+        waitMs ?? DEFAULT_WAIT_MS,
+      );
+    } finally {
+      this.taking = false;
+    }
   }
 
   private async relay(entries: readonly OutboxEntry[]): Promise<void> {

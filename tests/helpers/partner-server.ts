@@ -26,6 +26,8 @@ export interface PartnerServer {
   fallback: PartnerReply;
   /** Resolves once `count` requests have arrived in all. */
   waitForRequests(count: number): Promise<void>;
+  /** Resolves once what has arrived passes `check` (tried after every request). */
+  waitUntil(check: (received: readonly ReceivedRequest[]) => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,12 @@ export async function startPartnerServer(
 ): Promise<PartnerServer> {
   const received: ReceivedRequest[] = [];
   const queued: PartnerReply[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
+  let waiters: { check: (received: readonly ReceivedRequest[]) => boolean; resolve: () => void }[] =
+    [];
+  const waitUntil = (check: (received: readonly ReceivedRequest[]) => boolean): Promise<void> =>
+    check(received)
+      ? Promise.resolve()
+      : new Promise((resolve) => waiters.push({ check, resolve }));
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     received.push({
@@ -48,10 +55,9 @@ export async function startPartnerServer(
       body,
       recordId: recordIdOf(body),
     });
-    for (const waiter of waiters.filter((w) => received.length >= w.count)) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
+    waiters = waiters.filter((waiter) =>
+      waiter.check(received) ? (waiter.resolve(), false) : true,
+    );
     const reply = queued.shift() ?? server.fallback;
     if (reply === 'reset') {
       req.socket.destroy();
@@ -78,10 +84,8 @@ export async function startPartnerServer(
     received,
     fallback: options.fallback ?? { status: 204 },
     script: (...replies) => queued.push(...replies),
-    waitForRequests: (count) =>
-      received.length >= count
-        ? Promise.resolve()
-        : new Promise((resolve) => waiters.push({ count, resolve })),
+    waitForRequests: (count) => waitUntil((all) => all.length >= count),
+    waitUntil,
     close: () =>
       new Promise((resolve) => {
         http.closeAllConnections();
