@@ -7,6 +7,7 @@ import { validate } from './validate.js';
 import { lint } from './lint.js';
 import { exportCommand, EXPORT_USAGE } from './export.js';
 import { inviteSlack, INVITE_SLACK_USAGE } from './invite-slack.js';
+import { deliveriesCommand, DELIVERIES_USAGE } from './deliveries.js';
 import { launch, LAUNCH_USAGE } from './launch.js';
 import { status, STATUS_USAGE } from './status.js';
 import { publish, PUBLISH_USAGE } from './publish.js';
@@ -24,6 +25,7 @@ Commands:
   lint [files...] [--json] [--respondents 1000] [--price-per-segment 0.0463] [--currency GBP]
                                 every SMS a flow can send: encoding, segments, the longest run and its cost
 ${INVITE_SLACK_USAGE}
+${DELIVERIES_USAGE}
 ${LAUNCH_USAGE}
 ${STATUS_USAGE}
 ${PUBLISH_USAGE}
@@ -50,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
       return exportCommand(rest, loadConfig(process.env), process.stdout, process.stderr);
     case 'invite-slack':
       return inviteSlack(rest, process.env, process.stdout, process.stderr);
+    case 'deliveries':
+    case 'replay':
+    case 'partners':
+      return deliveriesCommand(command, rest, process.env, process.stdout, process.stderr);
     case 'launch':
       return launch(rest, process.env, process.stdout, process.stderr);
     case 'status':

@@ -20,21 +20,33 @@ export function renderMetrics(counts: StatusCounts): string {
 }
 
 /**
- * `GET /metrics`. Counts only: no participant, flow or message appears in it. It is not
- * authenticated; expose it to the scraper's network, not the internet.
+ * `GET /metrics`. Counts only: no participant or message appears in it (flow and partner ids
+ * do, in `sections`). It is not authenticated; expose it to the scraper's network, not the
+ * internet.
  */
-export function createMetricsRouter(statusLog: MessageStatusLog): Router {
+export function createMetricsRouter(
+  statusLog: MessageStatusLog,
+  /** More metrics in the same format, written after the message counts. */
+  sections: readonly (() => Promise<string>)[] = [],
+): Router {
   const router = express.Router();
   router.get('/metrics', async (_req, res) => {
     let counts: StatusCounts;
+    let more: string[];
     try {
-      counts = await statusLog.counts();
+      [counts, more] = await Promise.all([
+        statusLog.counts(),
+        Promise.all(sections.map((section) => section())),
+      ]);
     } catch {
       // The scrape fails visibly (Prometheus marks the target down) rather than showing zeros.
       res.status(503).type('text/plain').send('Message counts are unavailable.');
       return;
     }
-    res.set('Cache-Control', 'no-store').type(CONTENT_TYPE).send(renderMetrics(counts));
+    res
+      .set('Cache-Control', 'no-store')
+      .type(CONTENT_TYPE)
+      .send(renderMetrics(counts) + more.join(''));
   });
   return router;
 }
