@@ -179,14 +179,7 @@ export class BullJobQueue implements JobQueue, JobEraser {
       await this.worker?.close();
       await this.queue.close();
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = await Promise.race([
-      graceful.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    if (gaveUp) {
+    if (!(await settlesWithin(graceful, CLOSE_WAIT_MS))) {
       this.options.onError(
         new BullJobQueueError(
           'job_queue_close_timed_out',
@@ -321,6 +314,17 @@ export function createBullClient(connection: BullConnection, lazy: boolean): Red
     );
   }
   return client;
+}
+
+/** True when `work` resolves within `ms`, false when the wait ran out first; its rejection is passed on. */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Resolves once the socket is closed: `quit()` resolves on Redis' OK, before that. */

@@ -7,7 +7,12 @@ import {
   type JobsOptions,
 } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { closeClient, createBullClient, type BullConnection } from '../jobs/bullmq-job-queue.js';
+import {
+  closeClient,
+  createBullClient,
+  settlesWithin,
+  type BullConnection,
+} from '../jobs/bullmq-job-queue.js';
 import type { Delivery } from './delivery.js';
 import {
   DeliveryQueueError,
@@ -209,14 +214,7 @@ export class BullDeliveryQueue implements DeliveryQueue, DeliveryEraser {
       await this.worker?.close();
       await this.queue.close();
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = await Promise.race([
-      graceful.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), this.options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    if (gaveUp) {
+    if (!(await settlesWithin(graceful, this.options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS))) {
       this.options.onError(
         new DeliveryQueueError(
           'delivery_queue_close_timed_out',

@@ -119,7 +119,7 @@ export class MemoryDeliveryQueue<Handle = NodeJS.Timeout> implements DeliveryQue
     this.pending.clear();
   }
 
-  /** Deliveries queued or in flight, for tests and the embedded mode's shutdown log. */
+  /** Deliveries queued or in flight. */
   get size(): number {
     return this.pending.size;
   }
