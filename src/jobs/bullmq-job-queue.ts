@@ -179,7 +179,7 @@ export class BullJobQueue implements JobQueue, JobEraser {
       await this.worker?.close();
       await this.queue.close();
     })();
-    if (!(await settlesWithin(graceful, CLOSE_WAIT_MS))) {
+    if (!(await finishesWithin(graceful, CLOSE_WAIT_MS))) {
       this.options.onError(
         new BullJobQueueError(
           'job_queue_close_timed_out',
@@ -317,7 +317,7 @@ export function createBullClient(connection: BullConnection, lazy: boolean): Red
 }
 
 /** True when `work` resolves within `ms`, false when the wait ran out first; its rejection is passed on. */
-export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+export async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     work.then(() => true),

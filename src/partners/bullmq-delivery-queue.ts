@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import {
   closeClient,
   createBullClient,
-  settlesWithin,
+  finishesWithin,
   type BullConnection,
 } from '../jobs/bullmq-job-queue.js';
 import type { Delivery } from './delivery.js';
@@ -214,7 +214,7 @@ export class BullDeliveryQueue implements DeliveryQueue, DeliveryEraser {
       await this.worker?.close();
       await this.queue.close();
     })();
-    if (!(await settlesWithin(graceful, this.options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS))) {
+    if (!(await finishesWithin(graceful, this.options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS))) {
       this.options.onError(
         new DeliveryQueueError(
           'delivery_queue_close_timed_out',
