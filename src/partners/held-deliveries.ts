@@ -1,11 +1,12 @@
 import type { DeliveryType } from './delivery.js';
 import type { DeliveryQueue } from './delivery-queue.js';
-import type {
-  DisabledPartner,
-  HeldDelivery,
-  HeldFilter,
-  HoldKind,
-  PartnerState,
+import {
+  partnerKey,
+  type DisabledPartner,
+  type HeldDelivery,
+  type HeldFilter,
+  type HoldKind,
+  type PartnerState,
 } from './partner-state.js';
 
 /** A held delivery as coordinators see it: ids, reason, attempts and times; never the body. */
@@ -83,14 +84,14 @@ export class HeldDeliveries {
     const wanted =
       'ids' in selection ? [...new Set(selection.ids)] : held.map((h) => h.delivery.id);
     const disabled = new Set(
-      (await this.state.disabledPartners()).map((p) => `${p.flowId}/${p.partnerId}`),
+      (await this.state.disabledPartners()).map((p) => partnerKey(p.flowId, p.partnerId)),
     );
     const result: ReplayResult = { replayed: [], skipped: [] };
     for (const id of wanted) {
       const entry = byId.get(id);
       if (entry === undefined) {
         result.skipped.push({ id, reason: 'not_held' });
-      } else if (disabled.has(`${entry.delivery.flowId}/${entry.delivery.partnerId}`)) {
+      } else if (disabled.has(partnerKey(entry.delivery.flowId, entry.delivery.partnerId))) {
         result.skipped.push({ id, reason: 'partner_disabled' });
       } else {
         await this.send(entry);
