@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { ConfigError, type Config } from '../config.js';
 import type { Flow } from '../flow/flow.js';
 import type { FlowRegistry } from '../flow/registry.js';
@@ -92,7 +91,8 @@ export function startPartnerDeliveries(parts: PartnerDeliveryParts): PartnerDeli
     outbox,
     flows,
     queue,
-    consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    // Stable across a container's restarts (its hostname), so the outbox's consumers do not pile up.
+    consumer: `${hostname()}-${process.pid}`,
     logger,
   });
   relay.start();
