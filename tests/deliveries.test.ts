@@ -292,6 +292,36 @@ describe('partner deliveries on the in-process queue', () => {
     expect(partner.received).toHaveLength(1);
   });
 
+  it('closes once the attempts in flight are over, or after its bounded wait', async () => {
+    const timers = new FakeTimers(START);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const finished: string[] = [];
+    const queue = new MemoryDeliveryQueue({ timers, closeWaitMs: 60_000 });
+    queue.start(async ({ delivery: d }) => {
+      await gate;
+      finished.push(d.id);
+      return { next: 'finished' };
+    });
+    const d = delivery('rsp_1');
+    await queue.enqueue([d]);
+    await settle();
+    let closed = false;
+    const closing = queue.close().then(() => (closed = true));
+    await settle();
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    expect(finished).toEqual([d.id]);
+
+    const stuck = new MemoryDeliveryQueue({ timers, closeWaitMs: 10 });
+    stuck.start(() => new Promise(() => undefined));
+    await stuck.enqueue([d]);
+    await settle();
+    await stuck.close();
+    await expect(stuck.enqueue([d])).rejects.toMatchObject({ code: 'delivery_queue_closed' });
+  });
+
   it('tries an attempt again, as the same attempt, when its outcome could not be recorded', async () => {
     const timers = new FakeTimers(START);
     const seen: number[] = [];
