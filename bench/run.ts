@@ -10,7 +10,12 @@ import { buildServers, type Build } from './lib/build.js';
 import { measureEngine } from './lib/engine.js';
 import { measuredRun, median, type MeasuredRun, type RunOptions } from './lib/inbound.js';
 import { flowsWithoutPartners } from './lib/flows.js';
-import { linearCostRows } from './lib/linear.js';
+import {
+  LINEAR_SIZES,
+  linearCostRows,
+  measureLinearCosts,
+  type LinearFigures,
+} from './lib/linear.js';
 import { measureMemory, type MemoryFigures } from './lib/memory.js';
 import {
   Cleanup,
@@ -24,7 +29,10 @@ import { markdownTable, row, type Row } from './lib/table.js';
 import { ConversationTraffic, PUBLIC_URL } from './lib/traffic.js';
 
 const USAGE = `npm run bench -- [--warmup 3] [--duration 10] [--connections 50] [--numbers 10000]
-                    [--repeat 1] [--no-scale] [--no-memory] [--out bench/last.json]`;
+                    [--repeat 1] [--no-scale] [--no-memory] [--no-linear] [--quick]
+                    [--out bench/last.json]
+  --quick: the linear costs at smaller sizes (export 10,000 and 100,000 rows, status with
+           10,000 sessions, 10,000 invitations)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +45,8 @@ const { values: args } = parseArgs({
     'pool-per-second': { type: 'string', default: '10000' },
     'no-scale': { type: 'boolean', default: false },
     'no-memory': { type: 'boolean', default: false },
+    'no-linear': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/last.json' },
     help: { type: 'boolean', default: false },
   },
@@ -149,16 +159,30 @@ try {
       runs.two.push(await measuredRun([first, second], traffic, runOptions, redis));
     }
   }
+  // The servers are done with: stopped, so the linear costs have the machine to themselves.
+  for (const server of [second, first, bare]) await server?.stop();
+  const linearSizes = LINEAR_SIZES[args.quick ? 'quick' : 'full'];
+  let linear: LinearFigures | undefined;
+  if (!args['no-linear']) {
+    linear = await measureLinearCosts({
+      sizes: linearSizes,
+      carevoice: carevoiceScript,
+      exportFloor: build.exportFloor,
+      env: carevoiceEnv,
+      cleanup,
+      log: (line) => process.stderr.write(`bench: ${line}\n`),
+    });
+  }
   const rows = [
     ...inboundRows(runs, engine.stepsPerSecond, idle, logs),
     ...memoryRows(memory),
-    ...linearCostRows(),
+    ...linearCostRows(linear, linearSizes),
   ];
   const table = markdownTable(rows);
   process.stdout.write(`\n${table}\n`);
   writeFileSync(
     args.out,
-    `${JSON.stringify({ ...describeRun(), options: { numbers, repeat, ...runOptions }, rows, raw: { engine, memory, idle, runs } }, null, 2)}\n`,
+    `${JSON.stringify({ ...describeRun(), options: { numbers, repeat, quick: args.quick, ...runOptions }, rows, raw: { engine, memory, idle, runs, linear } }, null, 2)}\n`,
   );
   process.stderr.write(`bench: written to ${args.out}; server logs in ${logs}\n`);
 } finally {

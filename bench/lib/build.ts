@@ -7,6 +7,8 @@ export interface Build {
   /** `carevoice` as `npm start` runs it: compiled JavaScript, no TypeScript loader. */
   readonly carevoice: string;
   readonly bareExpress: string;
+  /** The bare XRANGE loop an export is measured against (bench/servers/export-floor.ts). */
+  readonly exportFloor: string;
   /** Compiler output, when it complained (the bench goes on with what was emitted). */
   readonly warnings: string;
   remove(): void;
@@ -30,10 +32,13 @@ export function buildServers(): Build {
     const build = {
       carevoice: join(dir, 'src/cli/main.js'),
       bareExpress: join(dir, 'bench/servers/bare-express.js'),
+      exportFloor: join(dir, 'bench/servers/export-floor.js'),
       warnings: tsc.status === 0 ? '' : `${tsc.stdout}${tsc.stderr}`.trim(),
       remove,
     };
-    if (!existsSync(build.carevoice) || !existsSync(build.bareExpress)) {
+    if (
+      ![build.carevoice, build.bareExpress, build.exportFloor].every((file) => existsSync(file))
+    ) {
       throw new Error(`the servers did not compile:\n${build.warnings}`);
     }
     return build;
