@@ -39,26 +39,56 @@ export interface ConcernMatch {
 export function findConcern(text: string, lists: readonly PhraseList[]): ConcernMatch | undefined {
   const words = wordsOf(text).map(squeezeDoubles);
   if (words.length === 0) return undefined;
+  const starts = wordStarts(words);
   for (const list of lists) {
-    const excused = excusedWords(words, list.exceptions);
+    let excused: boolean[] | undefined;
     for (const { category, pattern } of list.phrases) {
-      for (let start = 0; start < words.length; start++) {
-        const end = matchFrom(pattern.slots, 0, words, start);
-        if (end > start && !overlaps(excused, start, end))
-          return { category, language: list.language, phrase: pattern.source };
+      for (const letter of pattern.firstLetters ?? ANY_LETTER) {
+        for (const start of starts.get(letter) ?? NOWHERE) {
+          const end = matchFrom(pattern.slots, 0, words, start);
+          if (end <= start) continue;
+          excused ??= excusedWords(words, starts, list.exceptions);
+          if (!overlaps(excused, start, end))
+            return { category, language: list.language, phrase: pattern.source };
+        }
       }
     }
   }
   return undefined;
 }
 
+/** Words are never empty, so '' can stand for "any first letter" among a message's starts. */
+const ANY_LETTER: readonly string[] = [''];
+const NOWHERE: readonly number[] = [];
+
+/**
+ * Where a match may start: under each first letter, the positions of the words it begins, and
+ * under '', every position. A pattern is tried only from words it could begin with; which of
+ * its matches is found first makes no difference to the answer.
+ */
+function wordStarts(words: readonly string[]): Map<string, number[]> {
+  const starts = new Map<string, number[]>([['', words.map((_, at) => at)]]);
+  words.forEach((word, at) => {
+    const positions = starts.get(word.charAt(0));
+    if (positions === undefined) starts.set(word.charAt(0), [at]);
+    else positions.push(at);
+  });
+  return starts;
+}
+
 /** Word positions covered by an exception ("kill for", "killed myself laughing"). */
-function excusedWords(words: readonly string[], exceptions: readonly CompiledPattern[]): boolean[] {
+function excusedWords(
+  words: readonly string[],
+  starts: ReadonlyMap<string, readonly number[]>,
+  exceptions: readonly CompiledPattern[],
+): boolean[] {
   const excused = words.map(() => false);
   for (const exception of exceptions) {
-    for (let start = 0; start < words.length; start++) {
-      const end = matchFrom(exception.slots, 0, words, start);
-      for (let i = start; i < end; i++) excused[i] = true;
+    for (const letter of exception.firstLetters ?? ANY_LETTER) {
+      for (const start of starts.get(letter) ?? NOWHERE) {
+        const end = matchFrom(exception.slots, 0, words, start);
+        for (let i = start; i < end; i++) excused[i] = true;
+      }
     }
   }
   return excused;
@@ -102,7 +132,8 @@ function matchFrom(
  * would only be a shorter prefix ("overdo" is not "overdos*").
  */
 function wordMatches(test: WordTest, word: string | undefined): boolean {
-  if (word === undefined) return false;
+  // Every test below keeps the first letter: most words fail here, and cheaply.
+  if (word === undefined || word[0] !== test.word[0]) return false;
   if (!test.prefix) return word === test.word || oneSlip(word, test.word, true);
   if (word.startsWith(test.word)) return true;
   for (let length = test.word.length - 1; length <= test.word.length + 1; length++) {

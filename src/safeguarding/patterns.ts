@@ -35,6 +35,12 @@ export interface CompiledPattern {
   /** The pattern as written in the list, for tests and for whoever maintains the list. */
   readonly source: string;
   readonly slots: readonly Slot[];
+  /**
+   * The letters a match's first word can start with (every word test, slips included, keeps
+   * the first letter), so the matcher walks only from words that could begin one. Undefined
+   * when a gap may open the match (`own? ... life` without "own"): it may begin on any word.
+   */
+  readonly firstLetters: ReadonlySet<string> | undefined;
 }
 
 export type PatternParse =
@@ -73,7 +79,18 @@ export function compilePattern(source: string): PatternParse {
   }
   if (!slots.some((slot) => slot.kind === 'words' && !slot.optional))
     return failed('a pattern needs at least one word that must be there');
-  return { ok: true, pattern: { source, slots } };
+  return { ok: true, pattern: { source, slots, firstLetters: firstLetters(slots) } };
+}
+
+/** See `CompiledPattern.firstLetters`: the first slot's letters, and the next's while slots may be left out. */
+function firstLetters(slots: readonly Slot[]): Set<string> | undefined {
+  const letters = new Set<string>();
+  for (const slot of slots) {
+    if (slot.kind === 'gap') return undefined;
+    for (const [first] of slot.alternatives) letters.add(first?.word[0] ?? '');
+    if (!slot.optional) return letters;
+  }
+  return letters;
 }
 
 function wordTest(written: string): WordTest | string {
