@@ -43,6 +43,38 @@ function compact(text: string): string {
 
 const baseLanguage = (code: string): string => code.trim().toLowerCase().split(/[-_]/)[0] ?? '';
 
+interface CommandEntry {
+  readonly command: Command;
+  readonly language: string;
+}
+
+/** Every command entry by its compact form, compacted once: commands in ORDER, then languages. */
+const COMMAND_ENTRIES: ReadonlyMap<string, readonly CommandEntry[]> = (() => {
+  const entries = new Map<string, CommandEntry[]>();
+  for (const command of ORDER) {
+    for (const [language, words] of Object.entries(COMMANDS[command])) {
+      for (const word of words) {
+        const key = compact(word);
+        entries.set(key, [...(entries.get(key) ?? []), { command, language }]);
+      }
+    }
+  }
+  return entries;
+})();
+
+/** The compact forms that name each language we know names for, its code among them. */
+const LANGUAGE_FORMS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(LANGUAGE_NAMES).map(([base, names]) => [
+    base,
+    new Set([base, ...names].map(compact)),
+  ]),
+);
+
+function namesLanguage(base: string, reply: string): boolean {
+  const forms = LANGUAGE_FORMS.get(base);
+  return forms === undefined ? compact(base) === reply : forms.has(reply);
+}
+
 /**
  * A word that works at any point of a conversation, but only as the WHOLE message (case, spaces,
  * punctuation and emoji aside): "stop" is STOP, "I want to stop going there" is not.
@@ -58,19 +90,17 @@ export function matchGlobalWord(
 ): GlobalWord | undefined {
   const reply = compact(text);
   if (reply === '') return undefined;
-  const offered = new Set(['en', ...languages.map(baseLanguage)]);
-  for (const command of ORDER) {
-    const byLanguage = Object.entries(COMMANDS[command]);
-    const active =
-      command === 'stop' ? byLanguage : byLanguage.filter(([code]) => offered.has(code));
-    if (active.some(([, entries]) => entries.some((entry) => compact(entry) === reply)))
-      return { word: command };
+  const entries = COMMAND_ENTRIES.get(reply);
+  if (entries !== undefined) {
+    const offered = new Set(['en', ...languages.map(baseLanguage)]);
+    const found = entries.find(
+      ({ command, language }) => command === 'stop' || offered.has(language),
+    );
+    if (found !== undefined) return { word: found.command };
   }
   const language = languages.find((code) => {
     const base = baseLanguage(code);
-    return (
-      base !== '' && [base, ...(LANGUAGE_NAMES[base] ?? [])].some((name) => compact(name) === reply)
-    );
+    return base !== '' && namesLanguage(base, reply);
   });
   return language === undefined ? undefined : { word: 'language', language };
 }

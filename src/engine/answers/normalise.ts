@@ -19,11 +19,16 @@ const UNSPLIT_LETTERS = /[łøđ]/g;
 // No word in the languages we ship has three identical letters in a row, so a run is emphasis.
 const STRETCHED = /(\p{Script=Latin})\1{2,}/gu;
 const DOUBLED = /(\p{L})\1+/gu;
+const STRETCHED_ASCII = /([a-z])\1{2,}/g;
 const DECIMAL_DIGIT = /\p{Nd}/u;
+// Most replies are plain ASCII; for them every step below but three leaves the text as it is.
+const NOT_ASCII = /[\u0080-\u{10FFFF}]/u;
 const NON_ASCII_DIGIT = /(?![0-9])\p{Nd}/gu;
 
 /** Lower-case, compatibility-normalised, accent-free text with emoji decorations removed. */
 export function foldText(text: string): string {
+  if (!NOT_ASCII.test(text))
+    return text.replace(APOSTROPHES, "'").toLowerCase().replace(STRETCHED_ASCII, '$1');
   const readable = text
     .replace(KEYCAP, '$1')
     .replace(KEYCAP_TEN, '10')

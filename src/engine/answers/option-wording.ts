@@ -43,10 +43,30 @@ function contentStems(option: ChoiceOption, vocabulary: Vocabulary): Set<string>
   return stems;
 }
 
+/**
+ * Wordings already described, by vocabulary and by the options' keys and labels: a question's
+ * options are read afresh for every reply to it, and their wording seldom changes. Bounded, as
+ * labels may carry an invitation's values.
+ */
+const described = new Map<Vocabulary, Map<string, readonly OptionWording[]>>();
+const MOST_DESCRIBED = 500;
+
 export function describeOptions(
   options: readonly ChoiceOption[],
   vocabulary: Vocabulary,
-): OptionWording[] {
+): readonly OptionWording[] {
+  const id = options.map((option) => `${option.key}\u0001${option.label}`).join('\u0000');
+  let known = described.get(vocabulary);
+  if (known === undefined) described.set(vocabulary, (known = new Map()));
+  const found = known.get(id);
+  if (found !== undefined) return found;
+  const wordings = describe(options, vocabulary);
+  if (known.size >= MOST_DESCRIBED) known.clear();
+  known.set(id, wordings);
+  return wordings;
+}
+
+function describe(options: readonly ChoiceOption[], vocabulary: Vocabulary): OptionWording[] {
   const stemsByOption = options.map((option) => contentStems(option, vocabulary));
   const uses = new Map<string, number>();
   for (const stems of stemsByOption)

@@ -33,30 +33,43 @@ const TOKEN = new RegExp(
   'gu',
 );
 
-export function tokenise(text: string): Token[] {
+/**
+ * One message is read several times over in a step (safeguarding, global words, the answer),
+ * so the last text cut up is kept with its tokens: the same text gives the same tokens.
+ */
+let lastCut: { readonly text: string; readonly tokens: readonly Token[] } | undefined;
+
+export function tokenise(text: string): readonly Token[] {
+  if (lastCut?.text === text) return lastCut.tokens;
+  const tokens = cut(text);
+  lastCut = { text, tokens };
+  return tokens;
+}
+
+function cut(text: string): readonly Token[] {
   const tokens: Token[] = [];
   for (const match of foldText(text).matchAll(TOKEN)) {
-    const groups = match.groups ?? {};
+    const kind = kindOf(match.groups ?? {});
+    if (kind === undefined) continue;
     const start = match.index;
-    const end = start + match[0].length;
-    const token = (kind: TokenKind, value: string, suffix = ''): Token => ({
-      kind,
-      text: value,
-      suffix,
-      start,
-      end,
-    });
-    if (groups['digits'] !== undefined)
-      tokens.push(token('digits', groups['digits'], groups['suffix'] ?? ''));
-    else if (groups['word'] !== undefined)
-      tokens.push(token('word', groups['word'].replace(/'/g, '')));
-    else if (groups['star'] !== undefined) tokens.push(token('star', groups['star']));
-    else if (groups['yes'] !== undefined) tokens.push(token('yes-emoji', groups['yes']));
-    else if (groups['no'] !== undefined) tokens.push(token('no-emoji', groups['no']));
-    else if (groups['mark'] !== undefined)
-      tokens.push(token('mark', groups['mark'] === '\u2044' ? '/' : groups['mark']));
+    const [kindName, value, suffix] = kind;
+    tokens.push({ kind: kindName, text: value, suffix, start, end: start + match[0].length });
   }
   return tokens;
+}
+
+/** What a match of TOKEN is: its kind, its text and the letters after digits. */
+function kindOf(
+  groups: Record<string, string | undefined>,
+): readonly [TokenKind, string, string] | undefined {
+  if (groups['digits'] !== undefined) return ['digits', groups['digits'], groups['suffix'] ?? ''];
+  if (groups['word'] !== undefined) return ['word', groups['word'].replace(/'/g, ''), ''];
+  if (groups['star'] !== undefined) return ['star', groups['star'], ''];
+  if (groups['yes'] !== undefined) return ['yes-emoji', groups['yes'], ''];
+  if (groups['no'] !== undefined) return ['no-emoji', groups['no'], ''];
+  if (groups['mark'] !== undefined)
+    return ['mark', groups['mark'] === '\u2044' ? '/' : groups['mark'], ''];
+  return undefined;
 }
 
 /** The words and numbers of a reply, punctuation and emoji dropped: what phrases are matched against. */
