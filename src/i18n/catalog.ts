@@ -9,6 +9,8 @@ export interface TextCatalog {
   readonly resources: Resources;
   /** True when the language itself has the key (no fallback to another language). */
   has(language: string, namespace: string, key: string): boolean;
+  /** The language's own text for the key, if it has one (no fallback to another language). */
+  text(language: string, namespace: string, key: string): string | undefined;
   languages(): string[];
   /**
    * Lays a namespace's texts over those in place, language by language: the new wording of a
@@ -29,6 +31,10 @@ export function createCatalog(resources: Resources): TextCatalog {
     resources,
     has: (language, namespace, key) =>
       typeof lookup(resources[language]?.[namespace], key) === 'string',
+    text: (language, namespace, key) => {
+      const value = lookup(resources[language]?.[namespace], key);
+      return typeof value === 'string' ? value : undefined;
+    },
     languages: () => Object.keys(resources),
     mergeNamespace: (namespace, byLanguage) => {
       for (const [language, texts] of Object.entries(byLanguage)) {
