@@ -200,7 +200,9 @@ export function linearCostRows(figures: LinearFigures | undefined, sizes: Linear
     }),
     row(names.largeRss, second.carevoice.peakRssMiB, 'MiB', {
       baseline: { label: `${count(small)} responses`, value: first.carevoice.peakRssMiB },
-      target: { kind: 'ratio', op: '<=', bound: 1.1 },
+      // The peak comes in the first seconds of either size, where GC timing moves it by ±10 %;
+      // memory that grew with the rows would be a multiple.
+      target: { kind: 'ratio', op: '<=', bound: 1.2 },
     }),
     row(names.statusTime, many.wallMs, 'ms', {
       baseline: { label: `${count(fewSessions)} sessions`, value: few.wallMs },
