@@ -3,8 +3,16 @@
  * Used for the SMS flood guard, the friendly help reply to strangers and the outbound cap.
  */
 export interface RateLimiter {
-  /** Counts one event; `count` is the events in the current window, this one included. */
-  hit(name: string, key: string, windowMs: number): Promise<{ readonly count: number }>;
+  /**
+   * Counts `events` events (one by default, e.g. the messages of one reply together); `count`
+   * is the events in the current window, these included.
+   */
+  hit(
+    name: string,
+    key: string,
+    windowMs: number,
+    events?: number,
+  ): Promise<{ readonly count: number }>;
   /** Drops every window of `key`, whatever its name (erasure). */
   forget(key: string): Promise<void>;
 }
@@ -15,16 +23,21 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(private readonly clock: () => Date) {}
 
-  async hit(name: string, key: string, windowMs: number): Promise<{ readonly count: number }> {
+  async hit(
+    name: string,
+    key: string,
+    windowMs: number,
+    events = 1,
+  ): Promise<{ readonly count: number }> {
     const now = this.clock().getTime();
     const id = `${name}\u0000${key}`;
     const current = this.windows.get(id);
     if (current === undefined || current.endsAt <= now) {
       this.prune(now);
-      this.windows.set(id, { count: 1, endsAt: now + windowMs });
-      return { count: 1 };
+      this.windows.set(id, { count: events, endsAt: now + windowMs });
+      return { count: events };
     }
-    current.count++;
+    current.count += events;
     return { count: current.count };
   }
 

@@ -1,32 +1,46 @@
 import type { Redis } from 'ioredis';
 import { escapeGlob, scanKeys } from '../privacy/redis-scan.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { defineLuaCommand, type LuaCommand } from './redis-lua.js';
 import { StoreUnavailableError } from './session-store.js';
 
-/** INCR and, for the first event of a window, PEXPIRE, in one round trip and atomically. */
+/**
+ * KEYS: the window. ARGV: window ms, events. INCRBY and, when the window is new, PEXPIRE, in
+ * one round trip and atomically.
+ */
 const HIT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return count`;
 
 /**
  * Fixed windows in Redis, shared by all processes. `key` must already be a keyed hash, never
- * a phone number: it becomes part of a Redis key.
+ * a phone number: it becomes part of a Redis key. The script is registered (sent as EVALSHA),
+ * so a message's counts do not carry its text each time.
  */
 export class RedisRateLimiter implements RateLimiter {
+  private readonly hitScript: LuaCommand;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.hitScript = defineLuaCommand(redis, {
+      name: 'carevoiceRateHit',
+      keys: 1,
+      lua: HIT,
+      readOnly: false,
+    });
+  }
 
-  async hit(name: string, key: string, windowMs: number): Promise<{ readonly count: number }> {
+  async hit(
+    name: string,
+    key: string,
+    windowMs: number,
+    events = 1,
+  ): Promise<{ readonly count: number }> {
     try {
-      const count = await this.redis.eval(
-        HIT,
-        1,
-        `${this.prefix}rate:${name}:{${key}}`,
-        String(windowMs),
-      );
+      const count = await this.hitScript(`${this.prefix}rate:${name}:{${key}}`, windowMs, events);
       return { count: Number(count) };
     } catch (error) {
       throw new StoreUnavailableError('rate limit check failed', { cause: error });

@@ -116,15 +116,15 @@ async function capped(
   key: ParticipantKey,
   replies: readonly Reply[],
 ): Promise<readonly Reply[]> {
-  const ref = deps.refOf(key);
-  const counts = await Promise.all(replies.map(() => deps.limiter.hit('sms-out', ref, HOUR)));
-  const over = counts.findIndex(({ count }) => count > deps.outboundLimitPerHour);
-  if (over === -1) return replies;
+  if (replies.length === 0) return replies;
+  const { count } = await deps.limiter.hit('sms-out', deps.refOf(key), HOUR, replies.length);
+  const allowed = Math.max(0, deps.outboundLimitPerHour - (count - replies.length));
+  if (allowed >= replies.length) return replies;
   deps.logger.warn(
     { code: 'outbound_capped', channel: key.channel },
     'reply not sent: hourly cap for this person reached',
   );
-  return replies.slice(0, over);
+  return replies.slice(0, allowed);
 }
 
 function commonMessage(
