@@ -18,8 +18,11 @@ const DAY = 24 * HOUR;
 const person: ParticipantKey = { channel: 'sms', address: '+447700900123' };
 const text = (value: string) => ({ type: 'text' as const, text: value });
 
-/** The conversation service on the embedded parts, with time that moves only when told. */
-function setup(startIso: string) {
+/**
+ * The conversation service on the embedded parts, with time that moves only when told. With
+ * `runJobs: false` the timers are recorded but never run, so a test runs them when it chooses.
+ */
+function setup(startIso: string, { runJobs = true } = {}) {
   const time = new FakeTimers(Date.parse(startIso));
   const clock = (): Date => new Date(time.now());
   const sent: { key: ParticipantKey; replies: readonly Reply[]; at: string }[] = [];
@@ -49,7 +52,7 @@ function setup(startIso: string) {
     logger: createLogger('silent'),
     refOf: () => 'ref',
   });
-  jobs.start((job) => service.runJob(job));
+  if (runJobs) jobs.start((job) => service.runJob(job));
   return { time, sent, store, service, scheduled, jobs };
 }
 
@@ -99,23 +102,86 @@ describe('reminders, quiet hours and expiry', () => {
     expect((await store.history(person))[0]?.status).toBe('expired');
   });
 
-  it.each(['reply first', 'expiry first'])(
-    'a reply and an expiry at the same moment give one outcome (%s)',
-    async (order) => {
-      const { time, store, service, scheduled } = setup('2026-11-26T10:00:00Z');
+  it('sets the timers when a session opens, not on each message', async () => {
+    const { service, scheduled } = setup('2026-11-26T10:00:00Z');
+    await service.receive(person, text('DAYCENTRE'), 'm1');
+    expect(scheduled.map((job) => job.type)).toEqual(['expiry', 'reminder']);
+    await service.receive(person, text('1'), 'm2');
+    await service.receive(person, text('It gives me a break.'), 'm3');
+    expect(scheduled).toHaveLength(2);
+    expect(JSON.stringify(scheduled.map((job) => job.id))).not.toContain('447700900123');
+  });
+
+  it('expires a session its expiry after the last message: the timer goes again until then', async () => {
+    const { time, store, service } = setup('2026-11-26T10:00:00Z');
+    await service.receive(person, text('DAYCENTRE'), 'm1');
+    await time.advance(5 * DAY);
+    await service.receive(person, text('1'), 'm2');
+    await time.advance(14 * DAY - 1);
+    expect((await store.load(person))?.status).toBe('active');
+    await time.advance(1);
+    const [expired] = await store.history(person);
+    expect(expired).toMatchObject({ status: 'expired', updatedAt: '2026-12-15T10:00:00.000Z' });
+  });
+
+  it('reminds once per silence: again only after the person has written and gone quiet again', async () => {
+    const { time, sent, service } = setup('2026-11-26T10:00:00Z');
+    await service.receive(person, text('DAYCENTRE'), 'm1');
+    await time.advance(2 * DAY);
+    expect(sent.map((s) => s.at)).toEqual(['2026-11-28T10:00:00.000Z']);
+    await time.advance(3 * DAY);
+    expect(sent).toHaveLength(1);
+    await service.receive(person, text('1'), 'm2');
+    await time.advance(2 * DAY);
+    expect(sent.map((s) => s.at)).toEqual(['2026-11-28T10:00:00.000Z', '2026-12-03T10:00:00.000Z']);
+  });
+
+  it('sets a reminder again from the last message, out of quiet hours across the clock change', async () => {
+    // 13:00 in London (BST); the clocks go back to GMT early on Sunday 25 October.
+    const { time, sent, service } = setup('2026-10-22T12:00:00Z');
+    await service.receive(person, text('DAYCENTRE'), 'm1');
+    await time.advance(1 * DAY + 8.5 * HOUR); // Friday 21:30 BST
+    await service.receive(person, text('1'), 'm2');
+    // Two days on is Sunday 20:30 GMT, inside 20:00-09:00: held until Monday 09:00 GMT.
+    await time.advance(5 * DAY);
+    expect(sent.map((s) => s.at)).toEqual(['2026-10-26T09:00:00.000Z']);
+  });
+
+  it('sends no reminder to someone marked opted out while their session waits', async () => {
+    const { time, sent, service, store } = setup('2026-11-26T10:00:00Z');
+    await service.receive(person, text('DAYCENTRE'), 'm1');
+    // As when Twilio reports the number has opted out at the carrier.
+    await store.setOptedOut(person, true);
+    await time.advance(13 * DAY);
+    expect(sent).toEqual([]);
+  });
+
+  it.each([
+    ['the reply first, a moment before the expiry', 'reply', -1, 'answered'],
+    ['the expiry job first, a moment before the expiry', 'job', -1, 'answered'],
+    ['the reply first, at the expiry', 'reply', 0, 'expired'],
+    ['the expiry job first, at the expiry', 'job', 0, 'expired'],
+  ] as const)(
+    'a reply and the expiry job racing give one outcome (%s)',
+    async (_, first, offsetMs, outcome) => {
+      const { time, store, service, scheduled } = setup('2026-11-26T10:00:00Z', {
+        runJobs: false,
+      });
       await service.receive(person, text('DAYCENTRE'), 'm1');
-      const expiry = scheduled.findLast((job) => job.type === 'expiry') as SessionJob;
-      await time.advance(expiry.runAt - time.now() - 1);
+      const expiry = scheduled.find((job) => job.type === 'expiry') as SessionJob;
+      await time.advance(expiry.runAt + offsetMs - time.now());
       // The expiry job and a reply race for the participant's turn.
       const reply = (): Promise<unknown> => service.receive(person, text('1'), 'm2');
       const expire = (): Promise<unknown> => service.runJob(expiry);
-      await Promise.all(order === 'reply first' ? [reply(), expire()] : [expire(), reply()]);
+      await Promise.all(first === 'reply' ? [reply(), expire()] : [expire(), reply()]);
       const current = await store.load(person);
       const history = await store.history(person);
-      if (order === 'reply first') {
+      if (outcome === 'answered') {
         expect(current?.status).toBe('active');
         expect(current?.answers['role']).toMatchObject({ value: 'service_user' });
         expect(history).toEqual([]);
+        // The job found the session moved on (or not yet due) and set itself again.
+        expect(scheduled.filter((job) => job.type === 'expiry')).toHaveLength(2);
       } else {
         expect(history.map((s) => s.status)).toEqual(['expired']);
         expect(history[0]?.answers).toEqual({});

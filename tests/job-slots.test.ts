@@ -9,25 +9,29 @@ import { redisTest } from './helpers/redis-server.js';
 
 const START = Date.UTC(2026, 0, 15, 12);
 
-/** A participant's reminder timer: revision `revision`, in the participant's reminder slot. */
-function reminder(revision: number, runAt: number): SessionJob {
+/** The `n`th timer set in a participant's reminder slot. */
+function reminder(n: number, runAt: number): SessionJob {
   return {
-    id: `ref.${revision}.reminder0`,
+    id: `ref.reminder0.${n}`,
     slot: 'ref.reminder0',
     type: 'reminder',
+    reminder: 0,
     key: { channel: 'sms', address: '+447700900123' },
     flowId: 'day-centre-weekends',
-    revision,
+    startedAt: '2026-01-15T11:00:00.000Z',
     runAt,
   };
 }
+
+/** Which of `reminder`'s timers a job is. */
+const nth = (job: SessionJob): number => Number(job.id.split('.').at(-1));
 
 describe('MemoryJobQueue slots', () => {
   it('drops the waiting job of a slot when the next one is scheduled', async () => {
     const timers = new FakeTimers(START);
     const queue = new MemoryJobQueue({ timers, onFailure: () => undefined });
     const ran: number[] = [];
-    queue.start(async (job) => void ran.push(job.revision));
+    queue.start(async (job) => void ran.push(nth(job)));
     await queue.schedule(reminder(1, START + 1000));
     await queue.schedule(reminder(2, START + 5000));
     await timers.advance(10_000);
@@ -41,8 +45,8 @@ describe('MemoryJobQueue slots', () => {
     const ran: number[] = [];
     let release = (): void => undefined;
     queue.start(async (job) => {
-      ran.push(job.revision);
-      if (job.revision === 1) await new Promise<void>((resolve) => (release = resolve));
+      ran.push(nth(job));
+      if (nth(job) === 1) await new Promise<void>((resolve) => (release = resolve));
     });
     await queue.schedule(reminder(1, START + 1000));
     await timers.advance(1000);
@@ -84,6 +88,15 @@ describe('BullJobQueue slots', () => {
     await inspectorRedis.quit();
   });
 
+  /** Polls BullMQ's real timers: bounded, and asserting no timing figures. */
+  async function eventually(check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the job queue');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   function queues(): { queue: BullJobQueue; inspector: Queue } {
     queueCount += 1;
     const queueName = `slots-test-${queueCount}`;
@@ -106,10 +119,24 @@ describe('BullJobQueue slots', () => {
     await queue.schedule(reminder(1, later));
     await queue.schedule(reminder(2, later));
     await queue.schedule(reminder(3, later));
-    expect(await inspector.getJob('ref.1.reminder0')).toBeUndefined();
-    expect(await inspector.getJob('ref.2.reminder0')).toBeUndefined();
-    expect(await inspector.getJobState('ref.3.reminder0')).toBe('delayed');
+    expect(await inspector.getJob('ref.reminder0.1')).toBeUndefined();
+    expect(await inspector.getJob('ref.reminder0.2')).toBeUndefined();
+    expect(await inspector.getJobState('ref.reminder0.3')).toBe('delayed');
     expect(await inspector.getDelayedCount()).toBe(1);
+  });
+
+  it('runs the timer a running job sets again in its own slot, once that job has finished', async () => {
+    const { queue, inspector } = queues();
+    const ran: number[] = [];
+    queue.start(async (job) => {
+      ran.push(nth(job));
+      // A timer that fired early sets itself again, as SessionTimers does.
+      if (nth(job) === 1) await queue.schedule(reminder(2, Date.now() + 50));
+    });
+    await queue.schedule(reminder(1, Date.now()));
+    await eventually(async () => (await inspector.getJobState('ref.reminder0.2')) === 'completed');
+    expect(ran).toEqual([1, 2]);
+    expect(await inspector.getJobState('ref.reminder0.1')).toBe('completed');
   });
 
   it('still ignores an id scheduled again', async () => {
@@ -117,7 +144,7 @@ describe('BullJobQueue slots', () => {
     const later = Date.now() + 3600_000;
     await queue.schedule(reminder(1, later));
     await queue.schedule({ ...reminder(1, later + 1000), flowId: 'friends-and-family' });
-    expect((await inspector.getJob('ref.1.reminder0'))?.data).toMatchObject({
+    expect((await inspector.getJob('ref.reminder0.1'))?.data).toMatchObject({
       flowId: 'day-centre-weekends',
     });
     expect(await inspector.getDelayedCount()).toBe(1);

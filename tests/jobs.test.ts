@@ -2,20 +2,22 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BullJobQueue } from '../src/jobs/bullmq-job-queue.js';
-import type { JobHandler, SessionJob } from '../src/jobs/job-queue.js';
+import type { JobHandler, ReminderJob, SessionJob } from '../src/jobs/job-queue.js';
 import { MemoryJobQueue } from '../src/jobs/memory-job-queue.js';
 import { FakeTimers, settle } from './helpers/fake-timers.js';
 import { redisTest } from './helpers/redis-server.js';
 
 const START = Date.UTC(2026, 0, 15, 12);
 
-function sessionJob(id: string, runAt: number, revision = 1): SessionJob {
+/** A reminder timer; `reminder` tells apart jobs scheduled under one id. */
+function sessionJob(id: string, runAt: number, reminder = 1): ReminderJob {
   return {
     id,
     type: 'reminder',
+    reminder,
     key: { channel: 'sms', address: '+447700900123' },
     flowId: 'day-centre-weekends',
-    revision,
+    startedAt: '2026-01-15T11:00:00.000Z',
     runAt,
   };
 }
@@ -59,7 +61,7 @@ describe('MemoryJobQueue', () => {
     await queue.schedule(sessionJob('a', START + 1000, 1));
     await queue.schedule(sessionJob('a', START + 5000, 2));
     await timers.advance(10_000);
-    expect(ran.map((job) => job.revision)).toEqual([1]);
+    expect(ran.map((job) => job.type === 'reminder' && job.reminder)).toEqual([1]);
     await queue.schedule(sessionJob('a', START + 20_000, 3));
     await timers.advance(20_000);
     expect(ran).toHaveLength(1);
@@ -257,10 +259,61 @@ describe('BullJobQueue', () => {
     nextQueueName();
     const queue = bullQueue();
     const job = sessionJob('fields', Date.now() + 3600_000);
-    await queue.schedule({ ...job, note: 'not for Redis' } as SessionJob);
+    const withExtra: SessionJob & { note: string } = { ...job, note: 'not for Redis' };
+    await queue.schedule(withExtra);
     const stored = await inspector.getJob('fields');
     expect(stored?.data).toEqual(job);
     expect(stored?.name).toBe('reminder');
+  });
+
+  it('hands an expiry and a reminder sent once to the handler as they were scheduled', async () => {
+    nextQueueName();
+    const queue = bullQueue();
+    const ran: SessionJob[] = [];
+    queue.start(async (job) => {
+      ran.push(job);
+    });
+    const { key, flowId, startedAt } = sessionJob('-', 0);
+    const expiry: SessionJob = {
+      id: 'an-expiry',
+      type: 'expiry',
+      key,
+      flowId,
+      startedAt,
+      runAt: Date.now(),
+    };
+    const reminded: SessionJob = {
+      ...sessionJob('reminded', Date.now(), 0),
+      remindedFor: '2026-01-15T11:30:00.000Z',
+    };
+    await queue.schedule(expiry);
+    await queue.schedule(reminded);
+    await eventually(() => ran.length === 2);
+    expect(ran.find((job) => job.id === 'an-expiry')).toEqual(expiry);
+    expect(ran.find((job) => job.id === 'reminded')).toEqual(reminded);
+  });
+
+  it('refuses, without running it, a timer of the releases that named a revision', async () => {
+    nextQueueName();
+    const queue = bullQueue();
+    const ran: string[] = [];
+    queue.start(async (job) => {
+      ran.push(job.id);
+    });
+    const earlier = {
+      id: 'by-revision',
+      type: 'reminder',
+      key: { channel: 'sms', address: '+447700900123' },
+      flowId: 'day-centre-weekends',
+      revision: 4,
+      runAt: Date.now(),
+    };
+    await inspector.add('reminder', earlier, { jobId: 'by-revision' });
+    await eventually(async () => (await stateOf('by-revision')) === 'failed');
+    expect(ran).toEqual([]);
+    expect(errors.splice(0).map((error) => (error as { code?: string }).code)).toEqual([
+      'invalid_job_data',
+    ]);
   });
 
   it('runs an id scheduled twice once, keeping the first', async () => {
@@ -275,7 +328,7 @@ describe('BullJobQueue', () => {
     await eventually(async () => (await stateOf('twice')) === 'completed');
     await queue.schedule(sessionJob('twice', Date.now(), 3));
     expect(await stateOf('twice')).toBe('completed');
-    expect(ran.map((job) => job.revision)).toEqual([1]);
+    expect(ran.map((job) => job.type === 'reminder' && job.reminder)).toEqual([1]);
   });
 
   it('runs 50 jobs exactly once each across two instances sharing the queue', async () => {

@@ -4,6 +4,7 @@ import { createSlackAlerts } from '../src/channels/slack/alerts.js';
 import { inviteSlackUsers, type SlackInviteDeps } from '../src/channels/slack/invite.js';
 import { SlackSender } from '../src/channels/slack/sender.js';
 import { inviteSlack, parseInviteSlackArgs, runInviteSlack } from '../src/cli/invite-slack.js';
+import { nextAllowedTime } from '../src/jobs/quiet-hours.js';
 import type { ParticipantKey } from '../src/store/session-store.js';
 import {
   actionsOf,
@@ -144,13 +145,22 @@ describe('Slack: the slash command, invitations, reminders and alerts', () => {
       channel: { id: dmOf(person) },
     }));
     const posts = api.expectPosts(2);
+    // The reminder is due after the flow's delay, outside quiet hours: the app's clock goes there.
+    const flow = present(runtime().flows.get('day-centre-weekends'));
+    const due = nextAllowedTime(
+      new Date(Date.parse(session.updatedAt) + (flow.reminderDelaysMs[0] ?? 0)),
+      flow.quietHours,
+      flow.timezone,
+    ).getTime();
+    slack.app.clockAheadMs = due - Date.now();
     await runtime().conversations.runJob({
       id: 'reminder-test',
       type: 'reminder',
+      reminder: 0,
       key,
       flowId: 'day-centre-weekends',
-      revision: session.revision,
-      runAt: Date.now(),
+      startedAt: session.startedAt,
+      runAt: due,
     });
     expect(opens.isDone() && posts.isDone()).toBe(true);
     expect(api.calls[0]).toMatchObject({ method: 'conversations.open', body: { users: person } });

@@ -21,7 +21,12 @@ import type {
   Translate,
 } from '../engine/types.js';
 import type { Logger } from '../logger.js';
-import type { ParticipantKey, ParticipantQueue, SessionStore } from '../store/session-store.js';
+import type {
+  ParticipantKey,
+  ParticipantQueue,
+  SessionStore,
+  Turn,
+} from '../store/session-store.js';
 import type { FlowStatField } from '../store/flow-stats.js';
 import { responseRecordFor } from '../responses/record.js';
 import { isOptInWord } from './opt-in.js';
@@ -73,7 +78,7 @@ export class SessionConflictError extends Error {
 
 /** How long a session outlives its expiry, so a reply just after it still finds the answers. */
 const SESSION_GRACE_MS = 7 * 86_400_000;
-/** How long a message waits for its reminder and expiry jobs to be queued. */
+/** How long the message that opens a session waits for its timers to be queued. */
 const TIMER_SCHEDULING_LIMIT_MS = 2_000;
 const NOTHING: Outcome = {
   replies: [],
@@ -89,7 +94,8 @@ const OPTED_OUT: Outcome = { ...NOTHING, status: 'opted_out' };
 /**
  * The one place that orders I/O around the pure engine, the same for every channel: one
  * message per participant at a time, duplicates dropped, load, step, commit atomically,
- * then timers for reminders and expiry. Replies go back to the channel to deliver.
+ * and when a session opens, its timers for reminders and expiry. Replies go back to the
+ * channel to deliver.
  */
 export class ConversationService {
   constructor(private readonly deps: ConversationDeps) {}
@@ -114,18 +120,18 @@ export class ConversationService {
    * `messageId` is the provider's id: a message seen before is not handled twice.
    */
   receive(key: ParticipantKey, input: Input, messageId?: string): Promise<Outcome> {
-    return this.deps.queue.run(key, async () => {
-      const opened = await this.deps.store.open(key, messageId);
+    return this.deps.queue.runOpening(key, async (turn) => {
+      const opened = await this.deps.store.open(key, messageId, turn);
       if (opened.duplicate) return DUPLICATE;
       if (opened.optedOut) return this.optIn(key, input);
       let stored = opened.session;
       if (stored?.status === 'active') {
         const flow = this.pinnedFlow(stored);
         if (flow === undefined)
-          return this.commit(key, undefined, stored, stranded(stored), messageId, true);
+          return this.commit(key, undefined, stored, stranded(stored), messageId, true, turn);
         const result = step(flow, { ...stored, flowVersion: flow.version }, input, this.context());
         if (result.session.status !== 'expired' || result.events[0]?.type !== 'flow_expired') {
-          return this.commit(key, flow, stored, result, messageId, true);
+          return this.commit(key, flow, stored, result, messageId, true, turn);
         }
         // The timer had not ended it yet: record the expiry, then treat the text afresh.
         await this.commit(key, flow, stored, result, undefined);
@@ -144,25 +150,26 @@ export class ConversationService {
         { language: match.language, previousRevision: stored?.revision },
         this.context(),
       );
-      return this.commit(key, match.flow, stored, started, messageId, true);
+      return this.commit(key, match.flow, stored, started, messageId, true, turn);
     });
   }
 
   /**
-   * A timed job: a reminder (sent only if the session has not moved on and the person has
-   * not opted out) or an expiry. Both take the participant's turn, like a message.
+   * A timer of a session (see SessionTimers): it takes the participant's turn, like a message,
+   * and then drops, sets itself again for later, or acts: ends the session, or sends the
+   * reminder (only to someone who has not opted out).
    */
   runJob(job: SessionJob): Promise<void> {
     return this.deps.queue.run(job.key, async () => {
       const stored = await this.deps.store.load(job.key);
-      if (
-        stored?.status !== 'active' ||
-        stored.revision !== job.revision ||
-        stored.flowId !== job.flowId
-      )
+      const flow = stored === undefined ? undefined : this.pinnedFlow(stored);
+      if (stored === undefined || flow === undefined) return;
+      const decision = this.deps.timers.decide(job, flow, stored);
+      if (decision.kind === 'drop') return;
+      if (decision.kind === 'later') {
+        await this.deps.timers.schedule(decision.job);
         return;
-      const flow = this.pinnedFlow(stored);
-      if (flow === undefined) return;
+      }
       const session = { ...stored, flowVersion: flow.version };
       if (job.type === 'expiry') {
         await this.commit(job.key, flow, stored, expire(flow, session, this.context()), undefined);
@@ -170,6 +177,9 @@ export class ConversationService {
       }
       const sender = this.deps.senders[job.key.channel];
       if (sender === undefined || (await this.deps.store.isOptedOut(job.key))) return;
+      // Set for the next silence before sending: if the send fails, the job is retried and
+      // sends; if setting it fails, nothing has been sent twice.
+      if (decision.next !== undefined) await this.deps.timers.schedule(decision.next);
       const { replies } = remind(flow, session, this.context());
       await sender.send(job.key, replies, { flowId: flow.id });
       this.deps.logger.info(
@@ -225,6 +235,8 @@ export class ConversationService {
     messageId: string | undefined,
     /** The person wrote this (rather than an invitation or a timer acting). */
     replied = false,
+    /** The message's turn, given back by this commit if nothing follows it. */
+    turn?: Turn,
   ): Promise<Outcome> {
     const now = this.deps.clock();
     // `started` counts people who took part: the first message they send in a session.
@@ -244,6 +256,13 @@ export class ConversationService {
             channel: key.channel,
             endedAt: now,
           });
+    // A session's timers are set when it opens, in the participant's turn (a later message
+    // that starts another session must find them set, to replace them): that commit keeps
+    // the turn, any other gives it back.
+    const arming =
+      flow !== undefined &&
+      session.status === 'active' &&
+      result.events.some((event) => event.type === 'flow_started');
     const saved = await this.deps.store.commit(key, {
       session,
       expectedRevision: stored?.revision ?? null,
@@ -254,6 +273,7 @@ export class ConversationService {
         ...(firstReply ? ['started' as const] : []),
         ...(ending === undefined ? [] : [ending]),
       ],
+      release: arming ? undefined : turn,
     });
     if (saved === 'duplicate') return DUPLICATE;
     if (saved === 'conflict') throw new SessionConflictError();
@@ -268,7 +288,7 @@ export class ConversationService {
       'message handled',
     );
     this.alertConcerns(key, session, result.events);
-    if (flow !== undefined && session.status === 'active') await this.setTimers(key, flow, session);
+    if (arming) await this.armTimers(key, flow, session);
     return {
       replies: result.replies,
       events: result.events,
@@ -282,11 +302,11 @@ export class ConversationService {
    * The answer is already safe; timers are a courtesy. If the job queue is slow or down, the
    * message still succeeds: a late reply is caught by the engine's own expiry check.
    */
-  private async setTimers(key: ParticipantKey, flow: Flow, session: Session): Promise<void> {
+  private async armTimers(key: ParticipantKey, flow: Flow, session: Session): Promise<void> {
     let timeout: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.deps.timers.afterCommit(key, flow, session),
+        this.deps.timers.arm(key, flow, session),
         new Promise((_, reject) => {
           timeout = setTimeout(() => reject(new Error('timed out')), TIMER_SCHEDULING_LIMIT_MS);
         }),

@@ -1,6 +1,6 @@
 import { Queue, QueueKeys, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Channel, ParticipantKey } from '../store/session-store.js';
+import type { Channel } from '../store/session-store.js';
 import {
   bullJobIdsMatching,
   dropBullJobEvents,
@@ -81,7 +81,7 @@ const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 };
  *
  * Job ids end up in Redis keys, BullMQ's dashboards and logs, so they must not contain an
  * address: callers build them from `participantRef(key, secret)` (for example
- * `reminder.<ref>.<revision>.<n>`). Ids with ':', all-digit ids and the names of BullMQ's own
+ * `<ref>.reminder0.<due time>`). Ids with ':', all-digit ids and the names of BullMQ's own
  * keys (`delayed`, `wait`, ...) are refused with `invalid_job_id`.
  * The job data is the SessionJob itself, address included, because the reminder has to
  * reach someone; only the id and type are ever logged from here.
@@ -246,13 +246,19 @@ function assertPortableJobId(id: string): void {
 
 /** Exactly the SessionJob fields, so nothing a caller attached by accident reaches Redis. */
 function sessionJobData(job: SessionJob): SessionJob {
-  return {
+  const timer = {
     id: job.id,
-    type: job.type,
     key: { channel: job.key.channel, address: job.key.address },
     flowId: job.flowId,
-    revision: job.revision,
+    startedAt: job.startedAt,
     runAt: job.runAt,
+  };
+  if (job.type === 'expiry') return { ...timer, type: 'expiry' };
+  return {
+    ...timer,
+    type: 'reminder',
+    reminder: job.reminder,
+    ...(job.remindedFor === undefined ? {} : { remindedFor: job.remindedFor }),
   };
 }
 
@@ -269,25 +275,44 @@ function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && Object.hasOwn(CHANNELS, value);
 }
 
-/** Job data comes back from Redis, possibly written by an older release: check it. */
+/**
+ * Job data comes back from Redis, possibly written by an older release: check it. Timers of
+ * the releases that set them on every message (naming a revision, not `startedAt`) are
+ * refused as unreadable.
+ */
 function parseSessionJob(data: unknown): SessionJob | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const { id, type, key, flowId, revision, runAt } = data as Record<string, unknown>;
+  const { id, type, key, flowId, startedAt, runAt, reminder, remindedFor } = data as Record<
+    string,
+    unknown
+  >;
   if (typeof key !== 'object' || key === null) return undefined;
   const { channel, address } = key as Record<string, unknown>;
   if (
     typeof id !== 'string' ||
-    (type !== 'reminder' && type !== 'expiry') ||
     !isChannel(channel) ||
     typeof address !== 'string' ||
     typeof flowId !== 'string' ||
-    typeof revision !== 'number' ||
+    typeof startedAt !== 'string' ||
     typeof runAt !== 'number'
   ) {
     return undefined;
   }
-  const participant: ParticipantKey = { channel, address };
-  return { id, type, key: participant, flowId, revision, runAt };
+  const timer = { id, key: { channel, address }, flowId, startedAt, runAt };
+  if (type === 'expiry') return { ...timer, type };
+  if (
+    type !== 'reminder' ||
+    typeof reminder !== 'number' ||
+    !(remindedFor === undefined || typeof remindedFor === 'string')
+  ) {
+    return undefined;
+  }
+  return {
+    ...timer,
+    type,
+    reminder,
+    ...(remindedFor === undefined ? {} : { remindedFor }),
+  };
 }
 
 /**

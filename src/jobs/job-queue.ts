@@ -1,27 +1,42 @@
 import type { ParticipantKey } from '../store/session-store.js';
 
-/**
- * A timed job about one participant's session. It carries the session's revision when it
- * was scheduled: if the session has moved on by the time it runs, it does nothing, so a
- * reply and an expiry arriving together yield exactly one outcome.
- */
-export interface SessionJob {
+interface TimerJob {
   /** Stable id: scheduling the same id twice keeps one job. */
   readonly id: string;
-  readonly type: 'reminder' | 'expiry';
   readonly key: ParticipantKey;
+  /**
+   * The session the timer belongs to: its flow and `startedAt`. A timer set when a session
+   * opens outlives many messages; when it fires it looks at the session as it stands then,
+   * and does nothing for another session (the person started afresh) or an ended one.
+   */
   readonly flowId: string;
-  readonly revision: number;
+  readonly startedAt: string;
   /** Epoch milliseconds at which the job is due. */
   readonly runAt: number;
   /**
    * Jobs of one slot replace each other: scheduling one drops the slot's job still waiting
-   * (one running now finishes first). A session's timers use a slot per participant and
-   * timer, so a new revision's timer replaces the last one's, which would only have found
-   * the session moved on: without it, every message would leave its timers behind in Redis.
+   * (one running now finishes first, and the new one waits for it). A session's timers use a
+   * slot per participant and timer, so the timers of a new session replace the last one's,
+   * and a timer that fired early sets itself again in its own slot.
    */
   readonly slot?: string | undefined;
 }
+
+/** Ends a session that has been silent until its expiry (which slides with each message). */
+export interface ExpiryJob extends TimerJob {
+  readonly type: 'expiry';
+}
+
+/** Nudges a silent person: the flow's reminder `reminder` (0 = the first) after its delay. */
+export interface ReminderJob extends TimerJob {
+  readonly type: 'reminder';
+  readonly reminder: number;
+  /** The session's `updatedAt` when this reminder was last sent: one silence gets it once. */
+  readonly remindedFor?: string | undefined;
+}
+
+/** A timed job about one participant's session. */
+export type SessionJob = ExpiryJob | ReminderJob;
 
 export type JobHandler = (job: SessionJob) => Promise<void>;
 

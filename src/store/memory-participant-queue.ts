@@ -1,4 +1,14 @@
-import type { ParticipantKey, ParticipantQueue } from './session-store.js';
+import type { ParticipantKey, ParticipantQueue, Turn } from './session-store.js';
+
+/** The turn of a queue in this process: held by the promise chain, nothing for a store to do. */
+const IN_PROCESS_TURN: Turn = {
+  token: '',
+  leaseMs: 0,
+  state: 'settled',
+  take: async () => undefined,
+  joined: async () => undefined,
+  released: () => undefined,
+};
 
 /** One promise chain per participant: work runs one at a time, in the order it arrived. */
 export class MemoryParticipantQueue implements ParticipantQueue {
@@ -17,6 +27,10 @@ export class MemoryParticipantQueue implements ParticipantQueue {
       if (this.tails.get(id) === tail) this.tails.delete(id);
     });
     return result;
+  }
+
+  runOpening<T>(key: ParticipantKey, work: (turn: Turn) => Promise<T>): Promise<T> {
+    return this.run(key, () => work(IN_PROCESS_TURN));
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type ParticipantKey,
   type SessionCommit,
   type SessionStore,
+  type Turn,
 } from './session-store.js';
 
 interface Entry {
@@ -42,7 +43,13 @@ export class MemorySessionStore implements SessionStore {
     return this.current(key);
   }
 
-  async open(key: ParticipantKey, messageId: string | undefined): Promise<OpenedSession> {
+  /** A turn of a shared queue is taken the queue's way: this store has no script to fold it into. */
+  async open(
+    key: ParticipantKey,
+    messageId: string | undefined,
+    turn?: Turn,
+  ): Promise<OpenedSession> {
+    if (turn?.state === 'pending') await turn.take();
     return {
       duplicate: messageId !== undefined && (await this.seen(key, messageId)),
       optedOut: this.entry(key).optedOut,

@@ -4,6 +4,7 @@ import { flowResponsesKey, outboxKey } from '../responses/redis-response-store.j
 import { flowStatsKey } from './flow-stats.js';
 import { RedisKeyScheme, seenMember, type ParticipantKeys } from './redis-keys.js';
 import { defineLuaCommands, REDIS_NOW_MS, type LuaCommand, type LuaScript } from './redis-lua.js';
+import { LEAVE_LUA, TURN_LUA } from './redis-turn.js';
 import {
   DEDUPE_WINDOW_MS,
   HISTORY_LIMIT,
@@ -13,6 +14,7 @@ import {
   type ParticipantKey,
   type SessionCommit,
   type SessionStore,
+  type Turn,
 } from './session-store.js';
 
 /**
@@ -41,45 +43,52 @@ export interface RedisSessionStoreOptions {
 
 /**
  * KEYS: session, seen, optout, history, the participant's response index, the flow's
- * responses stream, the outbox stream, the flow's counters.
+ * responses stream, the outbox stream, the flow's counters, the participant's queue and
+ * its leases.
  * ARGV: expected revision ('' = nothing stored), new revision, json, ttl ms, seen member
  * ('' = no message id), dedupe window ms, opted out (1/0), ended (1/0), history limit,
  * history ttl ms, record id ('' = no record), record json, flow id, counters to increment
- * (comma-separated field names, '' = none).
+ * (comma-separated field names, '' = none), the turn's token to give back ('' = keep it).
  * The duplicate check comes first: a provider's retry of a handled message is a duplicate,
  * not a conflict, even though its revision is stale by then. The record, its index entry
  * (for erasure), its outbox entry (for partners) and the counters are written by the same
- * script as the session, so a completed session never lacks its record. The flow's keys sit
+ * script as the session, so a completed session never lacks its record. The turn is given
+ * back whatever the outcome: this commit is the message's last word. The flow's keys sit
  * outside the participant's hash slot: these scripts need one Redis primary, not a Cluster.
  */
-const COMMIT_LUA = `${REDIS_NOW_MS}
-if ARGV[5] ~= '' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%.0f', now))
-  if redis.call('ZSCORE', KEYS[2], ARGV[5]) then return 'duplicate' end
+const COMMIT_LUA = `${REDIS_NOW_MS}${LEAVE_LUA}
+local function commit()
+  if ARGV[5] ~= '' then
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%.0f', now))
+    if redis.call('ZSCORE', KEYS[2], ARGV[5]) then return 'duplicate' end
+  end
+  local stored = redis.call('HGET', KEYS[1], 'rev') or ''
+  if stored ~= ARGV[1] then return 'conflict' end
+  redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  if ARGV[5] ~= '' then
+    redis.call('ZADD', KEYS[2], string.format('%.0f', now + tonumber(ARGV[6])), ARGV[5])
+    redis.call('PEXPIRE', KEYS[2], ARGV[6])
+  end
+  if ARGV[7] == '1' then redis.call('SET', KEYS[3], '1') end
+  if ARGV[8] == '1' then
+    redis.call('LPUSH', KEYS[4], ARGV[3])
+    redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[9]) - 1)
+    redis.call('PEXPIRE', KEYS[4], ARGV[10])
+  end
+  if ARGV[11] ~= '' then
+    local entry = redis.call('XADD', KEYS[6], '*', 'id', ARGV[11], 'r', ARGV[12])
+    redis.call('SADD', KEYS[5], ARGV[13] .. ' ' .. entry)
+    redis.call('XADD', KEYS[7], '*', 'r', ARGV[12])
+  end
+  for field in string.gmatch(ARGV[14], '[^,]+') do
+    redis.call('HINCRBY', KEYS[8], field, 1)
+  end
+  return 'saved'
 end
-local stored = redis.call('HGET', KEYS[1], 'rev') or ''
-if stored ~= ARGV[1] then return 'conflict' end
-redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if ARGV[5] ~= '' then
-  redis.call('ZADD', KEYS[2], string.format('%.0f', now + tonumber(ARGV[6])), ARGV[5])
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
-end
-if ARGV[7] == '1' then redis.call('SET', KEYS[3], '1') end
-if ARGV[8] == '1' then
-  redis.call('LPUSH', KEYS[4], ARGV[3])
-  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[9]) - 1)
-  redis.call('PEXPIRE', KEYS[4], ARGV[10])
-end
-if ARGV[11] ~= '' then
-  local entry = redis.call('XADD', KEYS[6], '*', 'id', ARGV[11], 'r', ARGV[12])
-  redis.call('SADD', KEYS[5], ARGV[13] .. ' ' .. entry)
-  redis.call('XADD', KEYS[7], '*', 'r', ARGV[12])
-end
-for field in string.gmatch(ARGV[14], '[^,]+') do
-  redis.call('HINCRBY', KEYS[8], field, 1)
-end
-return 'saved'
+local result = commit()
+if ARGV[15] ~= '' then leave(KEYS[9], KEYS[10], ARGV[15]) end
+return result
 `;
 
 /** KEYS: seen. ARGV: member. 1 while the message id is within its window. */
@@ -89,23 +98,46 @@ if until_ms and tonumber(until_ms) > now then return 1 end
 return 0
 `;
 
-/**
- * KEYS: seen, optout, session. ARGV: seen member ('' = no message id).
- * Returns { seen 1/0, opted out 1/0, session json or false }.
- */
-const OPEN_LUA = `${REDIS_NOW_MS}
-local seen = 0
-if ARGV[1] ~= '' then
-  local until_ms = redis.call('ZSCORE', KEYS[1], ARGV[1])
-  if until_ms and tonumber(until_ms) > now then seen = 1 end
+/** { seen 1/0, opted out 1/0, session json or false }; needs `now`. */
+const READ_OPENED_LUA = `
+local function read_opened(seen_key, optout_key, session_key, member)
+  local seen = 0
+  if member ~= '' then
+    local until_ms = redis.call('ZSCORE', seen_key, member)
+    if until_ms and tonumber(until_ms) > now then seen = 1 end
+  end
+  return { seen, redis.call('EXISTS', optout_key), redis.call('HGET', session_key, 'json') }
 end
-return { seen, redis.call('EXISTS', KEYS[2]), redis.call('HGET', KEYS[3], 'json') }
+`;
+
+/** KEYS: seen, optout, session. ARGV: seen member ('' = no message id). */
+const OPEN_LUA = `${REDIS_NOW_MS}${READ_OPENED_LUA}
+return read_opened(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+`;
+
+/**
+ * KEYS: seen, optout, session, queue, leases. ARGV: seen member, the turn's token, lease ms.
+ * Joins the participant's queue (redis-turn.ts); with the turn taken at once (the common
+ * case), { 1, then what OPEN_LUA returns }; otherwise { 0 }, and the caller waits for the
+ * turn, then opens again.
+ */
+const OPEN_IN_TURN_LUA = `${REDIS_NOW_MS}${TURN_LUA}${READ_OPENED_LUA}
+local turn = join(KEYS[4], KEYS[5], ARGV[2], tonumber(ARGV[3]))
+if turn ~= 1 then return { turn } end
+local opened = read_opened(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+return { 1, opened[1], opened[2], opened[3] }
 `;
 
 const COMMANDS = {
-  commit: { name: 'carevoiceCommitSession', keys: 8, lua: COMMIT_LUA, readOnly: false },
+  commit: { name: 'carevoiceCommitSession', keys: 10, lua: COMMIT_LUA, readOnly: false },
   seen: { name: 'carevoiceSessionSeen', keys: 1, lua: SEEN_LUA, readOnly: true },
   open: { name: 'carevoiceOpenSession', keys: 3, lua: OPEN_LUA, readOnly: true },
+  openInTurn: {
+    name: 'carevoiceOpenSessionInTurn',
+    keys: 5,
+    lua: OPEN_IN_TURN_LUA,
+    readOnly: false,
+  },
 } as const satisfies Record<string, LuaScript>;
 
 /**
@@ -132,28 +164,42 @@ export class RedisSessionStore implements SessionStore {
     return json === null ? undefined : decodeSession(json);
   }
 
-  async open(key: ParticipantKey, messageId: string | undefined): Promise<OpenedSession> {
+  async open(
+    key: ParticipantKey,
+    messageId: string | undefined,
+    turn?: Turn,
+  ): Promise<OpenedSession> {
     const keys = this.keys.participant(key);
+    const member = messageId === undefined ? '' : seenMember(messageId);
+    if (turn?.state === 'pending') {
+      const reply = await this.attempt('open', () =>
+        this.scripts.openInTurn(
+          keys.seen,
+          keys.optout,
+          keys.session,
+          keys.queue,
+          keys.alive,
+          member,
+          turn.token,
+          turn.leaseMs,
+        ),
+      );
+      const [first, ...opened] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      await turn.joined(first === 1);
+      // Someone else held the turn: what was read then may have changed since.
+      if (first === 1) return openedFrom(opened);
+    }
     const reply = await this.attempt('open', () =>
-      this.scripts.open(
-        keys.seen,
-        keys.optout,
-        keys.session,
-        messageId === undefined ? '' : seenMember(messageId),
-      ),
+      this.scripts.open(keys.seen, keys.optout, keys.session, member),
     );
-    const [seen, optedOut, json] = Array.isArray(reply) ? (reply as unknown[]) : [];
-    return {
-      duplicate: seen === 1,
-      optedOut: optedOut === 1,
-      session: typeof json === 'string' ? decodeSession(json) : undefined,
-    };
+    return openedFrom(Array.isArray(reply) ? (reply as unknown[]) : []);
   }
 
   async commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult> {
     const keys = this.keys.participant(key);
     const { session } = change;
     const json = JSON.stringify(session);
+    const release = change.release?.state === 'held' ? change.release : undefined;
     const result = await this.attempt('commit', () =>
       this.scripts.commit(
         keys.session,
@@ -164,6 +210,8 @@ export class RedisSessionStore implements SessionStore {
         flowResponsesKey(this.keys.prefix, session.flowId),
         outboxKey(this.keys.prefix),
         flowStatsKey(this.keys.prefix, session.flowId),
+        keys.queue,
+        keys.alive,
         change.expectedRevision === null ? '' : String(change.expectedRevision),
         String(session.revision),
         json,
@@ -179,8 +227,10 @@ export class RedisSessionStore implements SessionStore {
         change.record === undefined ? '' : JSON.stringify(change.record),
         session.flowId,
         (change.counts ?? []).join(','),
+        release?.token ?? '',
       ),
     );
+    release?.released();
     if (result !== 'saved' && result !== 'conflict' && result !== 'duplicate') {
       throw new StoreUnavailableError(`redis commit answered ${String(result)}`);
     }
@@ -252,6 +302,14 @@ export class RedisSessionStore implements SessionStore {
       throw new StoreUnavailableError(`redis ${operation} failed`, { cause: error });
     }
   }
+}
+
+function openedFrom([seen, optedOut, json]: unknown[]): OpenedSession {
+  return {
+    duplicate: seen === 1,
+    optedOut: optedOut === 1,
+    session: typeof json === 'string' ? decodeSession(json) : undefined,
+  };
 }
 
 function decodeSession(json: string): Session {

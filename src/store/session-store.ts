@@ -29,6 +29,8 @@ export interface SessionCommit {
   readonly record?: ResponseRecord | undefined;
   /** The flow's counters this change moves on by one (e.g. `started`, `completed`). */
   readonly counts?: readonly FlowStatField[] | undefined;
+  /** The message's turn, given back by this commit (its last): see `Turn`. */
+  readonly release?: Turn | undefined;
 }
 
 export type CommitResult = 'saved' | 'conflict' | 'duplicate';
@@ -54,8 +56,11 @@ export interface OpenedSession {
  */
 export interface SessionStore {
   load(key: ParticipantKey): Promise<Session | undefined>;
-  /** `seen`, `isOptedOut` and `load` together: one round trip on the per-message path. */
-  open(key: ParticipantKey, messageId: string | undefined): Promise<OpenedSession>;
+  /**
+   * `seen`, `isOptedOut` and `load` together: one round trip on the per-message path. Given
+   * a turn still to be taken, takes it first (see `Turn`).
+   */
+  open(key: ParticipantKey, messageId: string | undefined, turn?: Turn): Promise<OpenedSession>;
   commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult>;
   /** True when a message with this id was already committed for this participant. */
   seen(key: ParticipantKey, messageId: string): Promise<boolean>;
@@ -77,7 +82,36 @@ export interface SessionStore {
  */
 export interface ParticipantQueue {
   run<T>(key: ParticipantKey, work: () => Promise<T>): Promise<T>;
+  /**
+   * Like `run`, for work whose first call is `SessionStore.open(key, messageId, turn)`: the
+   * store takes the turn there, and may give it back in the work's last `commit`. Whatever
+   * the store does, the turn is given back when the work ends.
+   */
+  runOpening<T>(key: ParticipantKey, work: (turn: Turn) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/**
+ * A message's turn in its participant's queue, from `ParticipantQueue.runOpening`. A store
+ * sharing the queue's Redis takes it in `open`'s own script (joining the queue there) and
+ * gives it back in the last `commit`'s, so that a message from someone with nothing else
+ * under way costs two round trips, not four; another store calls `take` in `open`.
+ */
+export interface Turn {
+  /** Names this message in the participant's queue. */
+  readonly token: string;
+  readonly leaseMs: number;
+  /**
+   * `pending`: not taken yet (`open` takes it); `held`: taken, and a commit may give it
+   * back; `settled`: nothing for a store to do (given back, or held by other means).
+   */
+  readonly state: 'pending' | 'held' | 'settled';
+  /** Takes the turn the queue's own way. */
+  take(): Promise<void>;
+  /** `open` joined the queue in its script: resolves once the turn is held (at once if `first`). */
+  joined(first: boolean): Promise<void>;
+  /** A commit gave the turn back in its script. */
+  released(): void;
 }
 
 /** The store is unreachable or too slow: the caller should answer so that the provider retries. */
