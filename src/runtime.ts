@@ -251,6 +251,8 @@ async function shared(
     maxRetriesPerRequest: 1,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 5_000,
+    // Commands of concurrent messages leave in one write: fewer syscalls per message.
+    enableAutoPipelining: true,
   });
   redis.on('error', (error: Error) =>
     logger.warn({ err: describe(error) }, 'redis connection trouble; reconnecting'),
