@@ -1,5 +1,6 @@
-import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import type { Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import { loadBolt } from './bolt.js';
 
 /** Their first words say what happened; the rest can quote a request, so it is never logged. */
 const MAX_MESSAGE_LENGTH = 160;
@@ -23,7 +24,7 @@ export function slackLibraryLogger(logger: Logger, source: 'bolt' | 'web-api'): 
     warn: write('warn'),
     error: write('error'),
     setLevel: () => undefined,
-    getLevel: () => LogLevel.INFO,
+    getLevel: () => loadBolt().LogLevel.INFO,
     setName: () => undefined,
   };
 }

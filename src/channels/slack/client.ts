@@ -1,5 +1,6 @@
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import { loadBolt } from './bolt.js';
 import { slackLibraryLogger } from './bolt-logger.js';
 import type { SlackConfig } from './config.js';
 
@@ -30,7 +31,7 @@ export function createSlackClient(
   options: SlackClientOptions = {},
 ): SlackClient {
   const retries = options.retries ?? DEFAULT_RETRIES;
-  return new webApi.WebClient(config.botToken, {
+  return new (loadBolt().webApi.WebClient)(config.botToken, {
     retryConfig: { retries, factor: 2, minTimeout: 1_000, maxTimeout: 4_000, randomize: true },
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(options.slackApiUrl === undefined ? {} : { slackApiUrl: options.slackApiUrl }),

@@ -1,6 +1,6 @@
-import { App, ExpressReceiver } from '@slack/bolt';
 import express, { type Router } from 'express';
 import { handleBlockAction } from './block-actions.js';
+import { loadBolt } from './bolt.js';
 import { slackLibraryLogger } from './bolt-logger.js';
 import { slackParticipant, type SlackChannelDeps } from './deps.js';
 import { InFlightWork } from './in-flight.js';
@@ -47,6 +47,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     logger.warn({ code: 'store_unavailable' }, 'slack event refused until the store is back');
     res.status(503).type('text/plain').send('Try again shortly.');
   });
+  const { App, ExpressReceiver } = loadBolt();
   const boltLogger = slackLibraryLogger(logger, 'bolt');
   const receiver = new ExpressReceiver({
     signingSecret: deps.config.signingSecret,
