@@ -1,8 +1,21 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import twilio from 'twilio';
+import type twilio from 'twilio';
+import type {
+  MessageInstance,
+  MessageListInstanceCreateOptions,
+} from 'twilio/lib/rest/api/v2010/account/message.js';
 import type { TwilioConfig } from '../../config.js';
 
-export type TwilioClient = ReturnType<typeof twilio>;
+/**
+ * The part of Twilio's REST client carevoice uses. The SDK (a large CommonJS package with its
+ * own HTTP stack) is loaded at the first send, so a server that only answers with TwiML never
+ * carries it.
+ */
+export interface TwilioClient {
+  readonly messages: {
+    create(params: MessageListInstanceCreateOptions): Promise<MessageInstance>;
+  };
+}
 
 /**
  * How long one REST call may take. Sends run inside the participant's turn, so this bounds
@@ -25,7 +38,24 @@ export function createTwilioClient(
   config: TwilioConfig,
   options: TwilioClientOptions = {},
 ): TwilioClient {
-  const client = twilio(config.accountSid, config.authToken, {
+  let rest: Promise<ReturnType<typeof twilio>> | undefined;
+  const loaded = (): Promise<ReturnType<typeof twilio>> => {
+    rest ??= import('twilio').then(({ default: createRest }) =>
+      restClient(createRest, config, options),
+    );
+    return rest;
+  };
+  return {
+    messages: { create: async (params) => (await loaded()).messages.create(params) },
+  };
+}
+
+function restClient(
+  createRest: typeof twilio,
+  config: TwilioConfig,
+  options: TwilioClientOptions,
+): ReturnType<typeof twilio> {
+  const client = createRest(config.accountSid, config.authToken, {
     autoRetry: false,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });

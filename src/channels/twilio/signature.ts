@@ -1,5 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import twilio from 'twilio';
+// Twilio's own check, from its webhooks module alone: the SDK's entry point would load the
+// whole REST client (and its HTTP stack) into every server, for a function of node:crypto.
+import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import type { TwilioConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 
@@ -16,7 +18,7 @@ export function verifyTwilioSignature(config: TwilioConfig, logger: Logger): Req
     if (
       signature === undefined ||
       params === undefined ||
-      !twilio.validateRequest(config.authToken, signature, url, params)
+      !validateRequest(config.authToken, signature, url, params)
     ) {
       const code = signature === undefined ? 'signature_missing' : 'signature_invalid';
       logger.warn({ code, route: req.path }, 'refused a Twilio webhook');
@@ -27,11 +29,9 @@ export function verifyTwilioSignature(config: TwilioConfig, logger: Logger): Req
   };
 }
 
-/** A urlencoded body as string pairs; anything else cannot have been signed by Twilio. */
-function formParams(body: unknown): Record<string, string> | undefined {
+/** A urlencoded body of string pairs (checked, not copied); anything else cannot have been signed by Twilio. */
+function formParams(body: unknown): Readonly<Record<string, string>> | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const entries = Object.entries(body as Record<string, unknown>);
-  return entries.every(([, value]) => typeof value === 'string')
-    ? Object.fromEntries(entries as [string, string][])
-    : undefined;
+  for (const value of Object.values(body)) if (typeof value !== 'string') return undefined;
+  return body as Readonly<Record<string, string>>;
 }
