@@ -129,12 +129,16 @@ export const GSM_FRIENDLY_REPLACEMENTS: ReadonlyMap<string, string> = new Map([
   ['\u2044', '/'], // ⁄ fraction slash
 ]);
 
+/** Any character above, in one pass (each is a single UTF-16 unit); a text without one is returned as it is. */
+const REPLACEABLE = new RegExp(
+  `[${[...GSM_FRIENDLY_REPLACEMENTS.keys()].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}]`,
+  'g',
+);
+
 /**
  * The text with the stand-ins above swapped in. Everything else, letters included, is left
  * alone, so a Welsh or Polish message keeps its letters and is sent as UCS-2.
  */
 export function toGsmFriendly(text: string): string {
-  let result = '';
-  for (const char of text) result += GSM_FRIENDLY_REPLACEMENTS.get(char) ?? char;
-  return result;
+  return text.replace(REPLACEABLE, (char) => GSM_FRIENDLY_REPLACEMENTS.get(char) ?? char);
 }

@@ -31,8 +31,8 @@ const HOUR = 60 * MINUTE;
 /** A stranger gets the "how to take part" reply at most once a day, so two bots cannot loop. */
 const HELP_WINDOW_MS = 24 * HOUR;
 
-/** The parameters carevoice reads; Twilio adds others without notice, and they are kept. */
-const inboundMessage = z.looseObject({
+/** The parameters carevoice reads; Twilio adds others without notice, and they are let be. */
+const inboundMessage = z.object({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
   From: z.string().min(1),
   Body: z.string().max(1600).default(''),
@@ -66,8 +66,9 @@ export function createTwilioInboundRouter(deps: TwilioInboundDeps): Router {
         return;
       }
       const message = parsed.data;
-      const replies = await handle(deps, key, message);
-      res.type('text/xml').send(twiml(await capped(deps, key, replies)));
+      const ref = deps.refOf(key);
+      const replies = await handle(deps, key, ref, message);
+      res.type('text/xml').send(twiml(await capped(deps, key, ref, replies)));
     },
   );
   return router;
@@ -76,9 +77,9 @@ export function createTwilioInboundRouter(deps: TwilioInboundDeps): Router {
 async function handle(
   deps: TwilioInboundDeps,
   key: ParticipantKey,
+  ref: string,
   message: z.infer<typeof inboundMessage>,
 ): Promise<readonly Reply[]> {
-  const ref = deps.refOf(key);
   const { count } = await deps.limiter.hit('sms-in', ref, MINUTE);
   if (count > deps.floodLimitPerMinute) {
     deps.logger.warn(
@@ -114,10 +115,11 @@ async function stranger(deps: TwilioInboundDeps, ref: string): Promise<readonly 
 async function capped(
   deps: TwilioInboundDeps,
   key: ParticipantKey,
+  ref: string,
   replies: readonly Reply[],
 ): Promise<readonly Reply[]> {
   if (replies.length === 0) return replies;
-  const { count } = await deps.limiter.hit('sms-out', deps.refOf(key), HOUR, replies.length);
+  const { count } = await deps.limiter.hit('sms-out', ref, HOUR, replies.length);
   const allowed = Math.max(0, deps.outboundLimitPerHour - (count - replies.length));
   if (allowed >= replies.length) return replies;
   deps.logger.warn(
