@@ -108,7 +108,8 @@ export class ErasureService {
     await deps.store.delete(key);
     // The suppression entry: without it a later launch could text someone who said STOP.
     if (optedOut) await deps.store.setOptedOut(key, true);
-    tally.addSessions((current === undefined ? 0 : 1) + history.length, optedOut);
+    // An ended session is also in history: counted once.
+    tally.addSessions((current?.status === 'active' ? 1 : 0) + history.length, optedOut);
 
     const jobs = await deps.jobs.forget(`${ref}.`);
     tally.addJobs(jobs.removed, jobs.busy);
