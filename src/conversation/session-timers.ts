@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Session } from '../engine/types.js';
 import type { Flow } from '../flow/flow.js';
 import type { JobQueue, ReminderJob, SessionJob } from '../jobs/job-queue.js';
@@ -118,7 +118,7 @@ export class SessionTimers {
   private timer(key: ParticipantKey, session: Session, timer: Timer, runAt: number): SessionJob {
     const slot = `${this.deps.refOf(key)}.${timer.type === 'expiry' ? 'expiry' : `reminder${timer.reminder}`}`;
     const job = {
-      id: `${slot}.${runAt}.${randomUUID().slice(0, 8)}`,
+      id: `${slot}.${randomBytes(6).toString('base64url')}`,
       slot,
       key,
       flowId: session.flowId,
