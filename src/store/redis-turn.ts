@@ -41,7 +41,7 @@ end
 
 local function join(queue, alive, token, lease)
   if redis.call('RPUSH', queue, token) == 1 then
-    -- Nobody else holds or awaits the turn: no longer lease to keep the keys for.
+    -- Nobody else holds or awaits the turn: no other lease needs the keys kept longer.
     redis.call('HSET', alive, token, string.format('%.0f', now + lease))
     redis.call('PEXPIRE', queue, 2 * lease)
     redis.call('PEXPIRE', alive, 2 * lease)
