@@ -5,9 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exportCommand } from '../src/cli/export.js';
 import { loadConfig } from '../src/config.js';
 import type { Session } from '../src/engine/types.js';
+import { PublishedFlows } from '../src/flow/published-flows.js';
+import { prepareRelease } from '../src/flow/release.js';
+import { loadCatalog } from '../src/i18n/catalog.js';
 import type { ResponseRecord } from '../src/responses/record.js';
 import { RedisSessionStore } from '../src/store/redis-session-store.js';
 import { answered, byteSink, responseRecord, skipped } from './helpers/export-records.js';
+import { FLOW_ID, workspace } from './helpers/publish-workspace.js';
 import { freePort, redisTest, type RedisTestEnv } from './helpers/redis-server.js';
 
 const FLOW = 'friends-and-family';
@@ -126,7 +130,7 @@ describe('carevoice export, without Redis', () => {
 describe('carevoice export, with Redis', () => {
   const env = redisTest();
 
-  it('writes the stored responses as CSV, answers of older versions appended', async () => {
+  it('writes the stored responses as CSV, answers no known version saves in other_answers', async () => {
     const redis = env();
     await storeRecords(redis, records);
     const result = await run([FLOW], redis);
@@ -142,14 +146,55 @@ describe('carevoice export, with Redis', () => {
       'experience',
       'why',
       'improve',
-      'ward',
       'skipped',
       'unanswered',
+      'other_answers',
     ]);
     expect(rows.map((row) => [row[0], ...row.slice(10)])).toEqual([
-      ['r1', '5', "'+1 for the nurses", '', '', 'improve', ''],
-      ['r2', '3', '', '', 'Ward 7, Cedar', '', ''],
+      ['r1', '5', "'+1 for the nurses", '', 'improve', '', ''],
+      ['r2', '3', '', '', '', '', '{"ward":"Ward 7, Cedar"}'],
     ]);
+  });
+
+  it('takes its columns from the versions published in Redis, the live one first', async () => {
+    const redis = env();
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const published = new PublishedFlows(client, redis.prefix);
+    // Version 1 asked about parking; version 2, live, does not. Neither is in FLOWS_DIR.
+    for (const fixture of ['v1', 'v2'] as const) {
+      const space = workspace(fixture);
+      const { catalog } = loadCatalog(space.localesDir);
+      const loaded = prepareRelease(space.flowFile, { catalog, localesDir: space.localesDir });
+      space.remove();
+      if (!loaded.ok) throw new Error(`the ${fixture} fixture should load`);
+      await published.publish(loaded.release, 'make_live');
+    }
+    client.disconnect();
+    await storeRecords(redis, [
+      responseRecord({
+        id: 'r1',
+        flowId: FLOW_ID,
+        role: null,
+        answers: {
+          parking: answered('yes'),
+          why: answered('Kind staff'),
+          rating: answered(4),
+          ward: answered('Cedar'),
+        },
+      }),
+    ]);
+    const result = await run([FLOW_ID], redis);
+    expect(result.err).toBe(`carevoice export: 1 response of ${FLOW_ID} written as csv\n`);
+    const [header, row] = parse(result.out, { bom: true, record_delimiter: '\r\n' }) as string[][];
+    expect(header?.slice(10)).toEqual([
+      'rating',
+      'why',
+      'parking',
+      'skipped',
+      'unanswered',
+      'other_answers',
+    ]);
+    expect(row?.slice(10)).toEqual(['4', 'Kind staff', 'yes', '', '', '{"ward":"Cedar"}']);
   });
 
   it('keeps to records stored since a date', async () => {

@@ -1,6 +1,11 @@
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { csvHeader, exportColumns, flowAnswerNames } from '../src/export/columns.js';
+import {
+  csvHeader,
+  exportColumns,
+  flowAnswerNames,
+  type ExportedFlow,
+} from '../src/export/columns.js';
 import { csvField, neutraliseFormula, startsLikeFormula } from '../src/export/csv.js';
 import { writeResponses } from '../src/export/exporter.js';
 import { prepareFlowExport } from '../src/export/flow-export.js';
@@ -18,6 +23,15 @@ import {
 } from './helpers/export-records.js';
 
 const flow = dayCentre;
+/** An earlier version that asked about transport, and saved a question under `status`. */
+const earlier: ExportedFlow = {
+  id: flow.id,
+  steps: {
+    transport: { ask: 'open', save: 'transport', next: 'status' },
+    status: { ask: 'open', next: 'story' },
+    ...flow.steps,
+  },
+};
 
 const RECORD_HEADER =
   'record_id,respondent,flow_version,channel,language,variant,role,status,started_at,ended_at';
@@ -59,11 +73,11 @@ describe('columns', () => {
     ]);
   });
 
-  it('appends names only older versions saved, and heads an answer named like a record column apart', () => {
-    const columns = exportColumns(flow, ['story', 'transport', 'status']);
+  it('appends names only other versions save, and heads an answer named like a record column apart', () => {
+    const columns = exportColumns(flow, [flow, earlier]);
     expect(columns.answerNames.slice(6)).toEqual(['transport', 'status']);
     expect(csvHeader(columns).join(',')).toBe(
-      `${RECORD_HEADER},role (answer),story,days_a_week,weekends_wanted,hours,rating,transport,status (answer),skipped,unanswered`,
+      `${RECORD_HEADER},role (answer),story,days_a_week,weekends_wanted,hours,rating,transport,status (answer),skipped,unanswered,other_answers`,
     );
   });
 });
@@ -103,14 +117,14 @@ describe('formula neutralising', () => {
 describe('CSV export', () => {
   it('writes a BOM, a header and CRLF lines, one cell per answer, neutralised and quoted', async () => {
     const sink = byteSink();
-    const columns = exportColumns(flow, ['transport']);
+    const columns = exportColumns(flow, [earlier]);
     await writeResponses(recordsOf([first, second]), sink.stream, { format: 'csv', columns });
     expect([...sink.bytes().subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(sink.text()).toBe(
       '\uFEFF' +
-        `${RECORD_HEADER},role (answer),story,days_a_week,weekends_wanted,hours,rating,transport,skipped,unanswered\r\n` +
-        `r1,p1,v1,sms,en,standard,carer,completed,${TIMES},carer,"'=HYPERLINK(""http://x"",""click""), then more",3,yes,morning; evening,,,rating,\r\n` +
-        `r2,'-Xy_9,v0,sms,en,standard,,partial,${TIMES},service_user,,-2,,,,bus,,story\r\n`,
+        `${RECORD_HEADER},role (answer),story,days_a_week,weekends_wanted,hours,rating,transport,status (answer),skipped,unanswered,other_answers\r\n` +
+        `r1,p1,v1,sms,en,standard,carer,completed,${TIMES},carer,"'=HYPERLINK(""http://x"",""click""), then more",3,yes,morning; evening,,,,rating,,\r\n` +
+        `r2,'-Xy_9,v0,sms,en,standard,,partial,${TIMES},service_user,,-2,,,,bus,,,story,\r\n`,
     );
   });
 
@@ -123,29 +137,84 @@ describe('CSV export', () => {
     expect(sink.text().split('\r\n')).toHaveLength(2);
   });
 
-  it('refuses a record whose answer has no column, and destroys the output', async () => {
+  it('keeps answers under names no known version saves in other_answers, as JSON text', async () => {
     const sink = byteSink();
-    const writing = writeResponses(recordsOf([first, second]), sink.stream, {
+    const stray = responseRecord({
+      id: 'r3',
+      answers: {
+        rating: answered(4),
+        transport: answered('=bus'),
+        hours: unanswered,
+        wards: answered(['Cedar', 'Oak']),
+        constructor: skipped,
+      },
+    });
+    await writeResponses(recordsOf([stray]), sink.stream, {
       format: 'csv',
       columns: exportColumns(flow),
     });
-    await expect(writing).rejects.toMatchObject({ code: 'export_columns_changed' });
+    const [header, row] = sink.text().slice(1).split('\r\n');
+    expect(header?.split(',').slice(-3)).toEqual(['skipped', 'unanswered', 'other_answers']);
+    expect(row?.split(',').slice(10, 16)).toEqual(['', '', '', '', '', '4']);
+    // The JSON cell is quoted (it holds commas and quotes); its text is the answers as stored.
+    const tail = row?.slice(row.indexOf(',4,') + 3) ?? '';
+    expect(tail).toBe('constructor,hours,"{""transport"":""=bus"",""wards"":[""Cedar"",""Oak""]}"');
+  });
+
+  it('destroys the output when reading a record fails, so a file cut short never looks complete', async () => {
+    const sink = byteSink();
+    async function* failing(): AsyncGenerator<ResponseRecord> {
+      yield first;
+      throw Object.assign(new Error('redis down'), { code: 'store_unavailable' });
+    }
+    const writing = writeResponses(failing(), sink.stream, {
+      format: 'csv',
+      columns: exportColumns(flow),
+    });
+    await expect(writing).rejects.toMatchObject({ code: 'store_unavailable' });
     expect(sink.stream.destroyed).toBe(true);
   });
 });
 
 describe('a flow export', () => {
-  it('reads the answer names first and writes the records that were there then', async () => {
+  it('takes its columns from every version known and reads the records once', async () => {
     const responses = new MemoryResponseStore(() => new Date('2026-11-26T09:00:00.000Z'));
     responses.append(second);
-    const prepared = await prepareFlowExport({ flow, responses, format: 'csv' });
     responses.append(first);
-    const sink = byteSink();
-    expect(await prepared.write(sink.stream)).toBe(1);
-    const [header, ...rows] = sink.text().split('\r\n');
-    expect(header).toContain(',rating,transport,skipped,unanswered');
-    expect(rows.map((row) => row.split(',')[0])).toEqual(['r2', '']);
+    let reads = 0;
+    const counted = {
+      count: (flowId: string) => responses.count(flowId),
+      list: (...args: Parameters<MemoryResponseStore['list']>) => {
+        reads++;
+        return responses.list(...args);
+      },
+    };
+    const prepared = await prepareFlowExport({
+      flow,
+      versions: [earlier, flow],
+      responses: counted,
+      format: 'csv',
+    });
     expect(prepared.fileName).toBe('day-centre-weekends-responses.csv');
+    expect(reads).toBe(0);
+    const sink = byteSink();
+    expect(await prepared.write(sink.stream)).toBe(2);
+    expect(reads).toBe(1);
+    const [header, ...rows] = sink.text().split('\r\n');
+    expect(header).toContain(',rating,transport,status (answer),skipped,unanswered,other_answers');
+    expect(rows.map((row) => row.split(',')[0])).toEqual(['r2', 'r1', '']);
+  });
+
+  it('asks the store once before the first byte, so a store that is down is said properly', async () => {
+    const down = (): Promise<never> =>
+      Promise.reject(Object.assign(new Error('redis down'), { code: 'store_unavailable' }));
+    const responses = {
+      count: down,
+      list: () => ({ [Symbol.asyncIterator]: () => ({ next: down }) }),
+    };
+    await expect(
+      prepareFlowExport({ flow, versions: [], responses, format: 'csv' }),
+    ).rejects.toMatchObject({ code: 'store_unavailable' });
   });
 });
 

@@ -5,14 +5,15 @@ import type { Config } from '../config.js';
 import { EXPORT_FORMATS } from '../export/exporter.js';
 import { prepareFlowExport } from '../export/flow-export.js';
 import { parseSince, SINCE_HELP } from '../export/since.js';
-import { loadContent } from '../flow/content.js';
 import { RedisResponseStore } from '../responses/redis-response-store.js';
+import { loadLiveContent, unknownFlow } from './live-content.js';
 
 export const EXPORT_USAGE = `  export <flow> [--format csv|json] [--since 2026-11-01]
                                 a flow's stored responses on stdout: CSV for spreadsheets (default) or a JSON array`;
 
 /**
- * `carevoice export <flow>`: streams the responses stored in REDIS_URL to `out`. Without
+ * `carevoice export <flow>`: streams the responses stored in REDIS_URL to `out`, with columns
+ * from every version of the flow the servers know (published in Redis, and FLOWS_DIR). Without
  * REDIS_URL nothing is stored where a command can read it, and it says so.
  */
 export async function exportCommand(
@@ -39,22 +40,24 @@ export async function exportCommand(
   const since = values.since === undefined ? undefined : parseSince(values.since);
   if (values.since !== undefined && since === undefined)
     return refuse(`--since '${values.since}' is not a date: ${SINCE_HELP}`);
-  const { flows } = loadContent(config);
-  const flow = flows.get(flowId);
-  if (flow === undefined)
-    return refuse(
-      `no flow '${flowId}' in ${config.flowsDir}; flows: ${flows
-        .list()
-        .map((known) => known.id)
-        .join(', ')}`,
-    );
-  if (config.redisUrl === undefined)
+  if (config.redisUrl === undefined) {
+    const { flows } = await loadLiveContent(config, undefined, err);
+    if (flows.get(flowId) === undefined) return refuse(unknownFlow(flowId, flows, config));
     return refuse(
       'REDIS_URL is not set, so there are no stored responses to read: a server without REDIS_URL keeps them in its own memory. Set REDIS_URL to the server’s, or download them from that server: GET /api/flows/<flow>/responses',
     );
+  }
   return withRedis(config.redisUrl, refuse, async (redis) => {
-    const responses = new RedisResponseStore(redis, config.redisPrefix);
-    const prepared = await prepareFlowExport({ flow, responses, format, since });
+    const { flows } = await loadLiveContent(config, redis, err);
+    const flow = flows.get(flowId);
+    if (flow === undefined) return refuse(unknownFlow(flowId, flows, config));
+    const prepared = await prepareFlowExport({
+      flow,
+      versions: flows.versionsOf(flow.id),
+      responses: new RedisResponseStore(redis, config.redisPrefix),
+      format,
+      since,
+    });
     const written = await prepared.write(out).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'EPIPE') return undefined;
       throw error;

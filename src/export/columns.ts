@@ -1,6 +1,5 @@
 import type { Flow } from '../flow/flow.js';
 import { isQuestion, saveName } from '../flow/steps.js';
-import type { ResponseRecord } from '../responses/record.js';
 
 /** The record's own fields, first in every export, in this order. */
 export const RECORD_COLUMNS = [
@@ -16,8 +15,12 @@ export const RECORD_COLUMNS = [
   'ended_at',
 ] as const;
 
-/** Last in a CSV: the names of questions skipped (SKIP) or left unclear after two tries. */
-export const OUTCOME_COLUMNS = ['skipped', 'unanswered'] as const;
+/**
+ * Last in a CSV: the names of questions skipped (SKIP) or left unclear after two tries, then
+ * `other_answers`, the answers saved under a name no known version of the flow saves (JSON
+ * text of name → value), so that nothing a record holds is left out.
+ */
+export const OUTCOME_COLUMNS = ['skipped', 'unanswered', 'other_answers'] as const;
 
 const RESERVED_COLUMNS: ReadonlySet<string> = new Set([...RECORD_COLUMNS, ...OUTCOME_COLUMNS]);
 
@@ -25,8 +28,9 @@ const RESERVED_COLUMNS: ReadonlySet<string> = new Set([...RECORD_COLUMNS, ...OUT
 export type ExportedFlow = Pick<Flow, 'id' | 'steps'>;
 
 /**
- * One column per saved answer: the current flow's save names in the order its steps are
- * written, then names that only older versions of the flow saved, in the order first met.
+ * One column per answer name the flow's definitions save: the live version's in the order its
+ * steps are written, then names that only other versions saved, in the order the versions are
+ * given. Known before any record is read, so a CSV is written in one pass.
  */
 export interface ExportColumns {
   readonly answerNames: readonly string[];
@@ -41,39 +45,19 @@ export function flowAnswerNames(flow: ExportedFlow): string[] {
   return [...names];
 }
 
-/** The flow's columns, with the names the records hold that the flow no longer saves appended. */
+/** The live version's columns, then those only `versions` (every version known) save. */
 export function exportColumns(
-  flow: ExportedFlow,
-  recordedNames: Iterable<string> = [],
+  live: ExportedFlow,
+  versions: readonly ExportedFlow[] = [],
 ): ExportColumns {
-  const names = new Set(flowAnswerNames(flow));
-  for (const name of recordedNames) names.add(name);
+  const names = new Set(flowAnswerNames(live));
+  for (const version of versions) for (const name of flowAnswerNames(version)) names.add(name);
   return { answerNames: [...names] };
 }
 
-export interface RecordedNames {
-  /** Every answer name found, in the order first met. */
-  readonly names: ReadonlySet<string>;
-  /** How many records were read. */
-  readonly count: number;
-}
-
-/** Reads the records once for their answer names; memory grows with the names, not the records. */
-export async function scanAnswerNames(
-  records: AsyncIterable<ResponseRecord>,
-): Promise<RecordedNames> {
-  const names = new Set<string>();
-  let count = 0;
-  for await (const record of records) {
-    count++;
-    for (const name of Object.keys(record.answers)) names.add(name);
-  }
-  return { names, count };
-}
-
 /**
- * The CSV header. An answer saved under the name of a record column (a flow may well save
- * `role`) is headed `role (answer)`: save names cannot hold a space, so no two headers clash.
+ * The CSV header. An answer saved under the name of a record or outcome column (a flow may well
+ * save `role`) is headed `role (answer)`: save names cannot hold a space, so no two headers clash.
  */
 export function csvHeader(columns: ExportColumns): string[] {
   return [

@@ -24,20 +24,10 @@ export interface ResponseRow {
   readonly unanswered: readonly string[];
 }
 
-export class ExportColumnsChangedError extends Error {
-  readonly code = 'export_columns_changed';
-  constructor(readonly answerName: string) {
-    super(
-      `a record holds an answer '${answerName}' that has no column: records changed during the export; export again`,
-    );
-    this.name = 'ExportColumnsChangedError';
-  }
-}
-
 /**
- * Turns records into CSV cells or JSON rows for one set of columns. A CSV has a column for
- * every answer, so a record with an answer that has none is refused rather than cut short; a
- * JSON row carries such an answer after the others.
+ * Turns records into CSV cells or JSON rows for one set of columns. An answer under a name that
+ * has no column (no known version of the flow saves it) is never dropped: a CSV row carries it
+ * in `other_answers`, a JSON row after the others.
  */
 export class ResponseRows {
   private readonly known: ReadonlySet<string>;
@@ -51,9 +41,6 @@ export class ResponseRows {
    * the engine recorded (a scale or number answer): `-2` stays a number in a spreadsheet.
    */
   csvCells(record: ResponseRecord): string[] {
-    for (const name of Object.keys(record.answers)) {
-      if (!this.known.has(name)) throw new ExportColumnsChangedError(name);
-    }
     const cells = [
       record.id,
       record.respondent,
@@ -74,7 +61,19 @@ export class ResponseRows {
       if (answer?.status === 'skipped') skipped.push(name);
       if (answer?.status === 'unanswered') unanswered.push(name);
     }
-    cells.push(skipped.join(CHOICE_SEPARATOR), unanswered.join(CHOICE_SEPARATOR));
+    const others: [string, AnswerValue][] = [];
+    for (const [name, answer] of Object.entries(record.answers)) {
+      if (this.known.has(name)) continue;
+      if (answer.status === 'answered') others.push([name, answer.value]);
+      if (answer.status === 'skipped') skipped.push(name);
+      if (answer.status === 'unanswered') unanswered.push(name);
+    }
+    cells.push(
+      skipped.join(CHOICE_SEPARATOR),
+      unanswered.join(CHOICE_SEPARATOR),
+      // Defined, not assigned: a name read from storage can never reach a prototype.
+      others.length === 0 ? '' : neutraliseFormula(JSON.stringify(Object.fromEntries(others))),
+    );
     return cells;
   }
 

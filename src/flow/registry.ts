@@ -53,6 +53,11 @@ export class FlowRegistry {
     return version === undefined ? this.latest.get(id) : this.versions.get(`${id}@${version}`);
   }
 
+  /** Every version of a flow known here, the live one included, in the order they arrived. */
+  versionsOf(id: string): Flow[] {
+    return [...this.versions.values()].filter((flow) => flow.id === id);
+  }
+
   /** The flow a keyword starts, and the language it names if any; case, spaces and punctuation are forgiven. */
   byKeyword(
     text: string,

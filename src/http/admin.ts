@@ -19,7 +19,7 @@ const MAX_FAILURES = 500;
 export function createAdminRouter(deps: {
   token: string;
   statusLog: MessageStatusLog;
-  flows: Pick<FlowRegistry, 'get'>;
+  flows: Pick<FlowRegistry, 'get' | 'versionsOf'>;
   responses: ResponseStore;
   logger: Logger;
 }): Router {
@@ -68,7 +68,13 @@ export function createAdminRouter(deps: {
     }
     const { format, since } = query.data;
     // Errors before the first byte (Redis down) still get a JSON error from the app's handler.
-    const prepared = await prepareFlowExport({ flow, responses: deps.responses, format, since });
+    const prepared = await prepareFlowExport({
+      flow,
+      versions: deps.flows.versionsOf(flow.id),
+      responses: deps.responses,
+      format,
+      since,
+    });
     res.set({
       'Content-Type': EXPORT_CONTENT_TYPES[format],
       'Content-Disposition': `attachment; filename="${prepared.fileName}"`,
