@@ -12,6 +12,7 @@ import { launch, LAUNCH_USAGE } from './launch.js';
 import { status, STATUS_USAGE } from './status.js';
 import { publish, PUBLISH_USAGE } from './publish.js';
 import { flows as listFlows, FLOWS_USAGE } from './flows.js';
+import { forget, FORGET_USAGE } from './forget.js';
 import { loadContent } from '../flow/content.js';
 import { createTranslate } from '../i18n/translate.js';
 
@@ -30,6 +31,7 @@ ${LAUNCH_USAGE}
 ${STATUS_USAGE}
 ${PUBLISH_USAGE}
 ${FLOWS_USAGE}
+${FORGET_USAGE}
 ${EXPORT_USAGE}
 
 Settings come from the environment (FLOWS_DIR, LOCALES_DIR, PORT, ...): see README.md.`;
@@ -66,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'publish':
       return publish(rest, loadConfig(process.env), process.stdout, process.stderr);
+    case 'forget':
+      return forget(rest, loadConfig(process.env), process.stdout, process.stderr);
     case 'flows':
       return listFlows(loadConfig(process.env), process.stdout, process.stderr);
     case undefined:

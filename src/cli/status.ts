@@ -3,6 +3,11 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config.js';
 import { RedisFlowStats, type FlowStatCounts, type FlowStats } from '../store/flow-stats.js';
+import {
+  describeRetention,
+  storedRetention,
+  type RetentionSummary,
+} from '../privacy/retention-summary.js';
 
 export const STATUS_USAGE = `  status <flow> [--json]          how a flow's invitations and conversations stand (needs REDIS_URL)`;
 
@@ -27,6 +32,7 @@ export async function runStatus(
   flowId: string,
   json: boolean,
   out: Writable,
+  retention?: RetentionSummary,
 ): Promise<number> {
   const counts = await stats.read(flowId);
   const notYetSent = Math.max(
@@ -34,7 +40,9 @@ export async function runStatus(
     counts.invited - counts.delivered - counts.failed - counts.skipped,
   );
   if (json) {
-    out.write(`${JSON.stringify({ flow: flowId, ...counts, not_yet_sent: notYetSent })}\n`);
+    out.write(
+      `${JSON.stringify({ flow: flowId, ...counts, not_yet_sent: notYetSent, retention })}\n`,
+    );
     return 0;
   }
   const value = (field: (typeof ROWS)[number][0]): number =>
@@ -46,6 +54,7 @@ export async function runStatus(
       `  ${field.replaceAll('_', ' ').padEnd(13)} ${String(value(field)).padStart(width)}  ${meaning}\n`,
     );
   }
+  if (retention !== undefined) out.write(`  ${describeRetention(retention)}\n`);
   return 0;
 }
 
@@ -78,6 +87,7 @@ export async function status(
       flowId,
       values.json === true,
       out,
+      await storedRetention(redis, config, flowId),
     );
   } finally {
     await redis.quit().catch(() => redis.disconnect());

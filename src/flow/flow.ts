@@ -43,9 +43,13 @@ export interface Flow {
   readonly partners: readonly PartnerDef[];
   /** Safeguarding phrase lists, compiled at load, and what follows a match. */
   readonly safeguarding: FlowSafeguarding;
+  /** How long responses are kept after they were stored (`retention:`); the daily purge removes older ones. */
+  readonly retentionMs: number;
   /** The file the flow came from, for messages. */
   readonly source: string;
 }
 
 export const DEFAULT_EXPIRY_MS = 7 * 24 * 3600_000;
 export const DEFAULT_TIMEZONE = 'Europe/London';
+/** Twelve months, unless a flow says otherwise. */
+export const DEFAULT_RETENTION_MS = 365 * 86_400_000;

@@ -5,7 +5,7 @@ import type { TextCatalog } from '../i18n/catalog.js';
 import { loadFlowSafeguarding, type FlowSafeguarding } from '../safeguarding/flow-lists.js';
 import { checkConsentSteps } from './consent.js';
 import { durationMs } from './duration.js';
-import { DEFAULT_EXPIRY_MS, DEFAULT_TIMEZONE, type Flow } from './flow.js';
+import { DEFAULT_EXPIRY_MS, DEFAULT_RETENTION_MS, DEFAULT_TIMEZONE, type Flow } from './flow.js';
 import { checkFlowGraph } from './graph.js';
 import { parseFlowSource, type ParsedFlow } from './parse.js';
 import type { FlowProblem } from './problems.js';
@@ -109,6 +109,8 @@ function freezeFlow(
     steps,
     partners: header.partners ?? [],
     safeguarding,
+    retentionMs:
+      header.retention === undefined ? DEFAULT_RETENTION_MS : durationMs(header.retention),
     source: file,
   };
   return deepFreeze(flow);

@@ -139,6 +139,11 @@ export const flowHeader = z.strictObject({
   start: identifier,
   steps: z.record(z.string(), z.unknown()),
   partners: z.array(partner).optional(),
+  /** How long responses are kept from when they were stored, in days: `365d` unless set. */
+  retention: z
+    .string()
+    .regex(/^[1-9]\d{0,3}d$/, 'write how long responses are kept in days, e.g. 365d or 90d')
+    .optional(),
   safeguarding: safeguarding.optional(),
 });
 

@@ -1,7 +1,7 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { ErasureService } from './erasure.js';
 import { ERASABLE_CHANNELS, readErasureSubject } from './erasure-subject.js';
+import type { Privacy } from './privacy.js';
 
 /** Tombstones listed at most, newest first. */
 const MAX_TOMBSTONES = 500;
@@ -15,16 +15,19 @@ const listQuery = z.object({
 });
 
 /**
- * Erasure for coordinators, mounted behind the admin token:
+ * Erasure and retention for coordinators, mounted behind the admin token:
  *
  * - `DELETE /api/participants` `{"address": "+447700900123", "channel": "sms"}` (channel
  *   optional): erases everything held about the person and answers with the tombstone. The
  *   address travels in the body, never the URL: URLs end up in access logs and proxies.
  * - `GET /api/erasures?limit=100`: the latest tombstones (no address, no pseudonymous id).
+ * - `GET /api/flows/:id/retention`: how long the flow keeps responses, how many it holds and
+ *   until when the oldest is kept.
  *
  * Refusals never repeat the address they were sent.
  */
-export function createErasureRouter(erasure: ErasureService): Router {
+export function createPrivacyRouter(privacy: Pick<Privacy, 'erasure' | 'retention'>): Router {
+  const { erasure } = privacy;
   const router = express.Router();
   const json = express.json({ limit: '4kb', strict: true });
 
@@ -53,6 +56,10 @@ export function createErasureRouter(erasure: ErasureService): Router {
       return;
     }
     res.set('Cache-Control', 'no-store').json({ erasures: await erasure.recent(query.data.limit) });
+  });
+
+  router.get('/api/flows/:id/retention', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await privacy.retention(req.params.id));
   });
 
   return router;
