@@ -20,10 +20,10 @@ export function screenMessage(
   session: Session,
   text: string,
 ): ConcernMatch | undefined {
-  const lists: PhraseList[] = [...flow.safeguarding.lists].sort(
-    (a, b) => Number(b.language === session.language) - Number(a.language === session.language),
-  );
-  return findConcern(text, lists);
+  const { lists } = flow.safeguarding;
+  const own = lists.findIndex((list) => list.language === session.language);
+  if (own <= 0) return findConcern(text, lists);
+  return findConcern(text, [lists[own] as PhraseList, ...lists.filter((_, i) => i !== own)]);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { squeezeDoubles } from '../engine/answers/normalise.js';
 import { wordsOf } from '../engine/answers/tokens.js';
 import { TYPO_MIN_LENGTH, isOneEditApart } from '../engine/answers/typos.js';
-import type { CompiledPattern, Slot, WordTest } from './patterns.js';
+import type { Alternative, CompiledPattern, Slot, WordTest } from './patterns.js';
 
 /**
  * What a list entry is about. `flow` marks a phrase a flow file added for its own topic.
@@ -41,14 +41,18 @@ export function findConcern(text: string, lists: readonly PhraseList[]): Concern
   if (words.length === 0) return undefined;
   const starts = wordStarts(words);
   for (const list of lists) {
-    let excused: boolean[] | undefined;
-    for (const { category, pattern } of list.phrases) {
-      for (const letter of pattern.firstLetters ?? ANY_LETTER) {
-        for (const start of starts.get(letter) ?? NOWHERE) {
+    const excused = lazily(() => excusedWords(words, starts, list.exceptions));
+    // Plain index loops: this runs for every phrase of every list on every message.
+    for (let p = 0; p < list.phrases.length; p++) {
+      const { category, pattern } = list.phrases[p] as ConcernPhrase;
+      const letters = pattern.firstLetters ?? ANY_LETTER;
+      for (let l = 0; l < letters.length; l++) {
+        const positions = starts.get(letters[l] as string);
+        if (positions === undefined) continue;
+        for (let i = 0; i < positions.length; i++) {
+          const start = positions[i] as number;
           const end = matchFrom(pattern.slots, 0, words, start);
-          if (end <= start) continue;
-          excused ??= excusedWords(words, starts, list.exceptions);
-          if (!overlaps(excused, start, end))
+          if (end > start && !overlaps(excused(), start, end))
             return { category, language: list.language, phrase: pattern.source };
         }
       }
@@ -57,9 +61,14 @@ export function findConcern(text: string, lists: readonly PhraseList[]): Concern
   return undefined;
 }
 
+/** Exceptions are matched only once a phrase has, and then once. */
+function lazily<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /** Words are never empty, so '' can stand for "any first letter" among a message's starts. */
 const ANY_LETTER: readonly string[] = [''];
-const NOWHERE: readonly number[] = [];
 
 /**
  * Where a match may start: under each first letter, the positions of the words it begins, and
@@ -85,7 +94,7 @@ function excusedWords(
   const excused = words.map(() => false);
   for (const exception of exceptions) {
     for (const letter of exception.firstLetters ?? ANY_LETTER) {
-      for (const start of starts.get(letter) ?? NOWHERE) {
+      for (const start of starts.get(letter) ?? []) {
         const end = matchFrom(exception.slots, 0, words, start);
         for (let i = start; i < end; i++) excused[i] = true;
       }
@@ -115,13 +124,21 @@ function matchFrom(
     }
     return -1;
   }
-  for (const alternative of current.alternatives) {
-    if (alternative.every((test, i) => wordMatches(test, words[at + i]))) {
+  for (let a = 0; a < current.alternatives.length; a++) {
+    const alternative = current.alternatives[a] as Alternative;
+    if (alternativeAt(alternative, words, at)) {
       const end = matchFrom(slots, slot + 1, words, at + alternative.length);
       if (end >= 0) return end;
     }
   }
   return current.optional ? matchFrom(slots, slot + 1, words, at) : -1;
+}
+
+/** Whether the words from `at` on are the alternative's, one by one. */
+function alternativeAt(alternative: Alternative, words: readonly string[], at: number): boolean {
+  for (let i = 0; i < alternative.length; i++)
+    if (!wordMatches(alternative[i] as WordTest, words[at + i])) return false;
+  return true;
 }
 
 /**

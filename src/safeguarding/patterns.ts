@@ -40,7 +40,7 @@ export interface CompiledPattern {
    * the first letter), so the matcher walks only from words that could begin one. Undefined
    * when a gap may open the match (`own? ... life` without "own"): it may begin on any word.
    */
-  readonly firstLetters: ReadonlySet<string> | undefined;
+  readonly firstLetters: readonly string[] | undefined;
 }
 
 export type PatternParse =
@@ -83,14 +83,14 @@ export function compilePattern(source: string): PatternParse {
 }
 
 /** See `CompiledPattern.firstLetters`: the first slot's letters, and the next's while slots may be left out. */
-function firstLetters(slots: readonly Slot[]): Set<string> | undefined {
+function firstLetters(slots: readonly Slot[]): string[] | undefined {
   const letters = new Set<string>();
   for (const slot of slots) {
     if (slot.kind === 'gap') return undefined;
     for (const [first] of slot.alternatives) letters.add(first?.word[0] ?? '');
-    if (!slot.optional) return letters;
+    if (!slot.optional) break;
   }
-  return letters;
+  return [...letters];
 }
 
 function wordTest(written: string): WordTest | string {
