@@ -73,14 +73,7 @@ export function createTranslate(catalog: TextCatalog, defaultLanguage: DefaultLa
       resolutions.clear();
     }
     const fallback = defaultLanguage(request.namespace);
-    const shape = [
-      request.namespace,
-      request.key,
-      request.language,
-      fallback,
-      request.variant,
-      request.role ?? '',
-    ].join('\u0000');
+    const shape = `${request.namespace}\u0000${request.key}\u0000${request.language}\u0000${fallback}\u0000${request.variant}\u0000${request.role ?? ''}`;
     let resolution = resolutions.get(shape);
     if (resolution === undefined) {
       resolution = resolve(catalog, request, fallback);
