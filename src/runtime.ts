@@ -20,7 +20,7 @@ import type { TextCatalog } from './i18n/catalog.js';
 import { createTranslate } from './i18n/translate.js';
 import type { Translate } from './engine/types.js';
 import { BullJobQueue } from './jobs/bullmq-job-queue.js';
-import type { JobQueue, SessionJob } from './jobs/job-queue.js';
+import type { JobEraser, JobQueue, SessionJob } from './jobs/job-queue.js';
 import { MemoryJobQueue } from './jobs/memory-job-queue.js';
 import type { Logger } from './logger.js';
 import { startInvitationSending } from './launch/invitation-sending.js';
@@ -32,6 +32,28 @@ import { RedisSessionStore } from './store/redis-session-store.js';
 import type { ParticipantKey, ParticipantQueue, SessionStore } from './store/session-store.js';
 import { MemoryRateLimiter, type RateLimiter } from './store/rate-limiter.js';
 import { RedisRateLimiter } from './store/redis-rate-limiter.js';
+import { RedisFlowStats, type FlowStats } from './store/flow-stats.js';
+import type { ResponseOutbox, ResponseStore } from './responses/response-store.js';
+import { RedisResponseOutbox, RedisResponseStore } from './responses/redis-response-store.js';
+import { BullDeliveryQueue } from './partners/bullmq-delivery-queue.js';
+import type { DeliveryEraser, DeliveryQueue } from './partners/delivery-queue.js';
+import type { RetrySchedule } from './partners/delivery-worker.js';
+import { MemoryDeliveryQueue } from './partners/memory-delivery-queue.js';
+import { MemoryPartnerState } from './partners/memory-partner-state.js';
+import {
+  checkPartnerSecrets,
+  startPartnerDeliveries,
+  type PartnerDeliveries,
+} from './partners/partner-deliveries.js';
+import type { PartnerState } from './partners/partner-state.js';
+import { RedisPartnerState } from './partners/redis-partner-state.js';
+import {
+  memoryPrivacyStores,
+  redisPrivacyStores,
+  startPrivacy,
+  type Privacy,
+  type PrivacyStores,
+} from './privacy/privacy.js';
 
 /** Every long-lived part of a running carevoice, built in one place from the config. */
 export interface Runtime {
@@ -43,6 +65,16 @@ export interface Runtime {
   readonly translate: Translate;
   readonly store: SessionStore;
   readonly conversations: ConversationService;
+  /** Stored response records, by flow (written by the store's commit). */
+  readonly responses: ResponseStore;
+  /** Records waiting to be handed to their partners' deliveries. */
+  readonly outbox: ResponseOutbox;
+  /** Per-flow counts for status reports. */
+  readonly stats: FlowStats;
+  /** Partner deliveries: the held ones coordinators act on, and their counts. */
+  readonly deliveries: PartnerDeliveries;
+  /** Erasure of a person's data, the daily retention purge, and what each flow holds until when. */
+  readonly privacy: Privacy;
   readonly limiter: RateLimiter;
   /** Delivery reports of messages sent through Twilio. */
   readonly statusLog: MessageStatusLog;
@@ -60,6 +92,10 @@ export interface Runtime {
 export interface RuntimeOptions {
   readonly logger: Logger;
   readonly clock?: () => Date;
+  /** The environment, for the partner secrets flow files name (`secret_env`); none when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The partner retry schedule; Svix's three and a half days unless a test shortens it. */
+  readonly deliverySchedule?: RetrySchedule;
 }
 
 /** How long one Redis command may take before the message is refused with a retryable 503. */
@@ -67,10 +103,16 @@ const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 interface Backend {
   readonly store: SessionStore;
+  readonly responses: ResponseStore;
+  readonly outbox: ResponseOutbox;
+  readonly stats: FlowStats;
   readonly queue: ParticipantQueue;
-  readonly jobs: JobQueue;
+  readonly jobs: JobQueue & JobEraser;
   readonly limiter: RateLimiter;
   readonly statusLog: MessageStatusLog;
+  readonly partnerState: PartnerState;
+  readonly deliveryQueue: DeliveryQueue & DeliveryEraser;
+  readonly privacy: PrivacyStores;
   close(): Promise<void>;
 }
 
@@ -79,6 +121,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const { logger } = options;
   const clock = options.clock ?? ((): Date => new Date());
   const { flows, catalog } = loadContent(config);
+  // Before any connection is opened: in production a partner without its secret stops the start.
+  checkPartnerSecrets(config, flows.list(), options.env ?? {}, logger);
   const translate = createTranslate(
     catalog,
     (namespace) => flows.get(namespace)?.languages[0] ?? 'en',
@@ -130,10 +174,23 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     translate,
     clock,
     logger,
+    refOf,
     concerns,
     signposting: config.safeguarding.contacts,
   });
   backend.jobs.start((job) => conversations.runJob(job));
+  const deliveries = startPartnerDeliveries({
+    config,
+    flows,
+    outbox: backend.outbox,
+    state: backend.partnerState,
+    queue: backend.deliveryQueue,
+    secrets: options.env ?? {},
+    clock,
+    logger,
+    alert: slack === undefined ? undefined : (text) => slack.alerts.postAlert(text),
+    schedule: options.deliverySchedule,
+  });
   // Launch invitations live in Redis; without it there is nothing to send (see src/launch).
   const invitations =
     config.redisUrl === undefined
@@ -150,6 +207,23 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
           clock,
           logger,
         });
+  const privacy = startPrivacy({
+    stores: backend.privacy,
+    store: backend.store,
+    queue: backend.queue,
+    jobs: backend.jobs,
+    deliveries: backend.deliveryQueue,
+    partners: backend.partnerState,
+    statusLog: backend.statusLog,
+    limiter: backend.limiter,
+    responses: backend.responses,
+    flows,
+    secret: config.pseudonymKey,
+    refOf,
+    clock,
+    logger,
+    scheduleRetention: true,
+  });
   logger.info(
     { flows: flows.list().map((flow) => ({ id: flow.id, version: flow.version })) },
     'flows loaded',
@@ -163,6 +237,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     translate,
     store: backend.store,
     conversations,
+    responses: backend.responses,
+    outbox: backend.outbox,
+    stats: backend.stats,
+    deliveries,
+    privacy,
     limiter: backend.limiter,
     statusLog: backend.statusLog,
     slack,
@@ -173,6 +252,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       await concerns.settled();
       await invitations?.close();
       await flowUpdates.close();
+      await deliveries.close();
+      await privacy.close();
       await backend.close();
     },
   };
@@ -222,12 +303,19 @@ function embedded(
   const jobs = new MemoryJobQueue({ onFailure });
   return {
     store,
+    responses: store.responses,
+    outbox: store.responses,
+    stats: store.stats,
     queue,
     jobs,
     limiter: new MemoryRateLimiter(clock),
     statusLog: new MemoryMessageStatusLog(clock),
+    partnerState: new MemoryPartnerState(),
+    deliveryQueue: new MemoryDeliveryQueue({ onHandlerError: deliveryTrouble(logger) }),
+    privacy: memoryPrivacyStores(store.responses),
     close: async () => {
       await jobs.close();
+      store.responses.close();
       await queue.close();
       await store.close();
     },
@@ -263,6 +351,9 @@ async function shared(
     .catch((error: unknown) =>
       logger.error({ err: describe(error) }, 'redis unreachable at start'),
     );
+  // The outbox's blocking reads hold their connection, so they get one of their own.
+  const outboxRedis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  outboxRedis.on('error', () => undefined);
   const secret = config.pseudonymKey;
   const store = new RedisSessionStore({ redis, prefix: config.redisPrefix, secret });
   const queue = new RedisParticipantQueue({
@@ -282,17 +373,36 @@ async function shared(
   logger.info({ mode: 'redis', prefix: config.redisPrefix }, 'conversations are kept in Redis');
   return {
     store,
+    responses: new RedisResponseStore(redis, config.redisPrefix),
+    outbox: new RedisResponseOutbox(outboxRedis, config.redisPrefix),
+    stats: new RedisFlowStats(redis, config.redisPrefix),
     queue,
     jobs,
     limiter: new RedisRateLimiter(redis, config.redisPrefix),
     statusLog: new RedisMessageStatusLog({ redis, prefix: config.redisPrefix, clock }),
+    partnerState: new RedisPartnerState({ redis, prefix: config.redisPrefix }),
+    deliveryQueue: new BullDeliveryQueue({
+      connection: { url },
+      prefix: `${config.redisPrefix}jobs`,
+      concurrency: 10,
+      onError: (error) => logger.warn({ err: describe(error) }, 'delivery queue trouble'),
+      onHandlerError: deliveryTrouble(logger),
+    }),
+    privacy: redisPrivacyStores({ redis, url, prefix: config.redisPrefix, secret }),
     close: async () => {
       await jobs.close();
       await queue.close();
       await store.close();
+      outboxRedis.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** A delivery attempt whose outcome could not be recorded; it is made again later. */
+function deliveryTrouble(logger: Logger): (deliveryId: string, error: unknown) => void {
+  return (deliveryId, error) =>
+    logger.warn({ delivery: deliveryId, err: describe(error) }, 'delivery attempt to be retried');
 }
 
 /** An error for the logs: its code and message, never the data it was about. */

@@ -24,7 +24,7 @@ export async function serve(
 ): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
-  const runtime = await createRuntime(config, { logger });
+  const runtime = await createRuntime(config, { logger, env });
   const drain = new DrainState();
   const server = createServer(createApp(runtime, drain));
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {

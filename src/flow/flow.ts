@@ -41,6 +41,11 @@ export interface Flow {
   readonly start: string;
   readonly steps: Readonly<Record<string, StepDef>>;
   readonly partners: readonly PartnerDef[];
+  /**
+   * Sessions that expire or halt with answers become `partial` responses: when the flow says
+   * `keep_partial: true` or a partner asks for them (`send_partial`).
+   */
+  readonly keepPartial: boolean;
   /** Safeguarding phrase lists, compiled at load, and what follows a match. */
   readonly safeguarding: FlowSafeguarding;
   /** How long responses are kept after they were stored (`retention:`); the daily purge removes older ones. */

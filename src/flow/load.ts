@@ -108,6 +108,9 @@ function freezeFlow(
     start: header.start,
     steps,
     partners: header.partners ?? [],
+    keepPartial:
+      header.keep_partial === true ||
+      (header.partners ?? []).some((partner) => partner.send_partial === true),
     safeguarding,
     retentionMs:
       header.retention === undefined ? DEFAULT_RETENTION_MS : durationMs(header.retention),

@@ -139,6 +139,8 @@ export const flowHeader = z.strictObject({
   start: identifier,
   steps: z.record(z.string(), z.unknown()),
   partners: z.array(partner).optional(),
+  /** Keep the answers of a session that expires or halts part-way, as a `partial` response. */
+  keep_partial: z.boolean().optional(),
   /** How long responses are kept from when they were stored, in days: `365d` unless set. */
   retention: z
     .string()

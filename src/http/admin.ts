@@ -1,12 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { createPartnerDeliveriesRouter } from './partner-deliveries.js';
+import type { Privacy } from '../privacy/privacy.js';
+import { createPrivacyRouter } from '../privacy/privacy-route.js';
 import type { MessageStatusLog } from '../channels/twilio/message-status.js';
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS } from '../export/exporter.js';
 import { prepareFlowExport } from '../export/flow-export.js';
 import { parseSince, SINCE_HELP } from '../export/since.js';
 import type { FlowRegistry } from '../flow/registry.js';
 import type { Logger } from '../logger.js';
+import type { HeldDeliveries } from '../partners/held-deliveries.js';
 import type { ResponseStore } from '../responses/response-store.js';
 
 /** Failures listed at most, newest first. */
@@ -21,10 +25,16 @@ export function createAdminRouter(deps: {
   statusLog: MessageStatusLog;
   flows: Pick<FlowRegistry, 'get' | 'versionsOf'>;
   responses: ResponseStore;
+  /** Partner deliveries that stopped: listed, replayed, partners enabled. */
+  deliveries: HeldDeliveries;
+  /** Erasing a person's data, its tombstones, and what each flow holds until when. */
+  privacy: Pick<Privacy, 'erasure' | 'retention'>;
   logger: Logger;
 }): Router {
   const router = express.Router();
   router.use('/api', requireToken(deps.token, deps.logger));
+  router.use(createPartnerDeliveriesRouter(deps.deliveries));
+  router.use(createPrivacyRouter(deps.privacy));
   router.get('/api/deliveries/sms', async (req, res) => {
     const limit = z.coerce
       .number()

@@ -6,6 +6,7 @@ import { createSlackChannel } from '../channels/slack/router.js';
 import { createTwilioInboundRouter } from '../channels/twilio/inbound-route.js';
 import { createMetricsRouter } from '../channels/twilio/metrics.js';
 import { createAdminRouter } from './admin.js';
+import { renderDeliveryMetrics } from '../partners/delivery-metrics.js';
 import { createTwilioStatusRouter } from '../channels/twilio/status-route.js';
 import { createWebChatRouter } from './webchat/router.js';
 
@@ -203,10 +204,20 @@ export function createApp(runtime: Runtime, drain: DrainState = new DrainState()
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
   });
 
-  app.use(createMetricsRouter(runtime.statusLog));
+  app.use(
+    createMetricsRouter(runtime.statusLog, [() => renderDeliveryMetrics(runtime.deliveries.state)]),
+  );
   if (runtime.config.adminToken !== undefined) {
     app.use(
-      createAdminRouter({ token: runtime.config.adminToken, statusLog: runtime.statusLog, logger }),
+      createAdminRouter({
+        token: runtime.config.adminToken,
+        statusLog: runtime.statusLog,
+        flows: runtime.flows,
+        responses: runtime.responses,
+        deliveries: runtime.deliveries.held,
+        privacy: runtime.privacy,
+        logger,
+      }),
     );
   }
   const { twilio } = runtime.config;
