@@ -85,7 +85,6 @@ const CODE_BY_BODY_PARSER_TYPE: Readonly<Record<string, string>> = {
 const codedError = z.object({ code: z.string(), message: z.string() });
 const bodyParserError = z.object({ type: z.string() });
 const clientHttpError = z.object({ status: z.number().int().min(400).max(499) });
-const matchedRoute = z.object({ path: z.string() });
 
 interface Failure {
   readonly status: number;
@@ -123,9 +122,11 @@ function describeFailure(error: unknown): Failure {
 
 /** The route pattern (`/chat/api/conversations/:id/messages`), never the URL someone sent. */
 function routeOf(req: express.Request): string {
+  // Read on every request, so a plain check rather than a schema.
   const route: unknown = req.route;
-  const parsed = matchedRoute.safeParse(route);
-  return parsed.success ? parsed.data.path : '(unmatched)';
+  const path: unknown =
+    typeof route === 'object' && route !== null && 'path' in route ? route.path : undefined;
+  return typeof path === 'string' ? path : '(unmatched)';
 }
 
 /**
