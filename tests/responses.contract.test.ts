@@ -206,3 +206,50 @@ describe('responses and outbox: Redis', () => {
   const env = redisTest();
   responsesContract(() => redisHarness(env()));
 });
+
+describe('Redis outbox after a failed read', () => {
+  const env = redisTest();
+
+  it('hands a relay its own entries whose reply it never saw, without waiting for the reclaim', async () => {
+    const { url, prefix } = env();
+    const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+    const reader = new Redis(url, { maxRetriesPerRequest: 0, lazyConnect: true });
+    try {
+      const sessions = new RedisSessionStore({ redis, prefix, secret: SECRET });
+      // The default reclaim (a minute): the entry can only come back as this relay's own.
+      const outbox = new RedisResponseOutbox(reader, prefix);
+      expect(await outbox.take('relay-1', 10, 10)).toEqual([]);
+      await sessions.commit(person(1), {
+        session: ended(1),
+        expectedRevision: null,
+        ttlMs: 60_000,
+        record: record('unseen'),
+      });
+      // The read that took it, whose reply was lost (say, Redis restarted as it answered).
+      await redis.xreadgroup(
+        'GROUP',
+        'relay',
+        'relay-1',
+        'COUNT',
+        10,
+        'STREAMS',
+        `${prefix}outbox`,
+        '>',
+      );
+      reader.disconnect();
+      await expect(outbox.take('relay-1', 10, 10)).rejects.toThrow();
+      await reader.connect();
+      const again = await outbox.take('relay-1', 10, 10);
+      expect(again.map((entry) => entry.record.id)).toEqual(['unseen']);
+      await outbox.acknowledge(again.map((entry) => entry.entryId));
+      expect(await outbox.take('relay-1', 10, 10)).toEqual([]);
+    } finally {
+      const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      redis.disconnect();
+      reader.disconnect();
+    }
+  });
+});

@@ -65,6 +65,12 @@ export class RedisResponseStore implements ResponseStore {
  */
 export class RedisResponseOutbox implements ResponseOutbox {
   private groupReady = false;
+  /**
+   * After a failed read (say, Redis restarted mid-reply) entries may have been handed to this
+   * relay without it seeing them: it reads its own pending entries before any new ones, rather
+   * than leaving them to another relay's reclaim a minute later.
+   */
+  private ownPendingUnseen = false;
 
   constructor(
     private readonly redis: Redis,
@@ -76,22 +82,16 @@ export class RedisResponseOutbox implements ResponseOutbox {
     const key = outboxKey(this.prefix);
     await this.ensureGroup(key);
     try {
+      if (this.ownPendingUnseen) {
+        const own = await this.read(key, consumer, max, undefined, '0');
+        if (own.length > 0) return own;
+        this.ownPendingUnseen = false;
+      }
       const reclaimed = await this.reclaim(key, consumer, max);
       if (reclaimed.length > 0) return reclaimed;
-      const reply = (await this.redis.xreadgroup(
-        'GROUP',
-        RELAY_GROUP,
-        consumer,
-        'COUNT',
-        max,
-        'BLOCK',
-        Math.max(1, waitMs),
-        'STREAMS',
-        key,
-        '>',
-      )) as [string, StreamEntry[]][] | null;
-      return (reply?.[0]?.[1] ?? []).map(toEntry);
+      return await this.read(key, consumer, max, Math.max(1, waitMs), '>');
     } catch (error) {
+      this.ownPendingUnseen = true;
       // The stream and its group are gone (a Redis without persistence restarted): make them again.
       if (error instanceof Error && error.message.startsWith('NOGROUP')) this.groupReady = false;
       throw error;
@@ -106,6 +106,26 @@ export class RedisResponseOutbox implements ResponseOutbox {
       .xack(key, RELAY_GROUP, ...entryIds)
       .xdel(key, ...entryIds)
       .exec();
+  }
+
+  /** `from` '>' reads entries never handed out; '0' re-reads this consumer's own pending ones. */
+  private async read(
+    key: string,
+    consumer: string,
+    max: number,
+    blockMs: number | undefined,
+    from: '>' | '0',
+  ): Promise<OutboxEntry[]> {
+    const group = ['GROUP', RELAY_GROUP, consumer, 'COUNT', max] as const;
+    const reply = (
+      blockMs === undefined
+        ? await this.redis.xreadgroup(...group, 'STREAMS', key, from)
+        : await this.redis.xreadgroup(...group, 'BLOCK', blockMs, 'STREAMS', key, from)
+    ) as [string, [string, string[] | null][]][] | null;
+    // A pending entry deleted since it was handed out comes back without its fields.
+    return (reply?.[0]?.[1] ?? [])
+      .filter((entry): entry is StreamEntry => entry[1] !== null)
+      .map(toEntry);
   }
 
   private async reclaim(key: string, consumer: string, max: number): Promise<OutboxEntry[]> {
