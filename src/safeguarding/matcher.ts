@@ -42,9 +42,10 @@ export function findConcern(text: string, lists: readonly PhraseList[]): Concern
   const starts = wordStarts(words);
   for (const list of lists) {
     const excused = lazily(() => excusedWords(words, starts, list.exceptions));
-    // Plain index loops: this runs for every phrase of every list on every message.
-    for (let p = 0; p < list.phrases.length; p++) {
-      const { category, pattern } = list.phrases[p] as ConcernPhrase;
+    // Plain index loops: this runs for the candidate phrases of every list on every message.
+    const candidates = phrasesStartingIn(list.phrases, starts);
+    for (let c = 0; c < candidates.length; c++) {
+      const { category, pattern } = list.phrases[candidates[c] as number] as ConcernPhrase;
       const letters = pattern.firstLetters ?? ANY_LETTER;
       for (let l = 0; l < letters.length; l++) {
         const positions = starts.get(letters[l] as string);
@@ -59,6 +60,45 @@ export function findConcern(text: string, lists: readonly PhraseList[]): Concern
     }
   }
   return undefined;
+}
+
+/** A list's phrases by the letters they can begin with; those that may begin anywhere apart. */
+interface PhraseIndex {
+  readonly byLetter: ReadonlyMap<string, readonly number[]>;
+  readonly anywhere: readonly number[];
+}
+
+/** Built the first time a list is screened with, kept as long as the list is. */
+const indexes = new WeakMap<readonly ConcernPhrase[], PhraseIndex>();
+
+function indexOf(phrases: readonly ConcernPhrase[]): PhraseIndex {
+  let index = indexes.get(phrases);
+  if (index !== undefined) return index;
+  const byLetter = new Map<string, number[]>();
+  const anywhere: number[] = [];
+  phrases.forEach(({ pattern }, at) => {
+    if (pattern.firstLetters === undefined) anywhere.push(at);
+    for (const letter of pattern.firstLetters ?? []) {
+      const positions = byLetter.get(letter);
+      if (positions === undefined) byLetter.set(letter, [at]);
+      else positions.push(at);
+    }
+  });
+  index = { byLetter, anywhere };
+  indexes.set(phrases, index);
+  return index;
+}
+
+/** The phrases (by position, in list order, once each) that could begin at a word of the message. */
+function phrasesStartingIn(
+  phrases: readonly ConcernPhrase[],
+  starts: ReadonlyMap<string, readonly number[]>,
+): number[] {
+  const { byLetter, anywhere } = indexOf(phrases);
+  const found = [...anywhere];
+  for (const letter of starts.keys()) found.push(...(byLetter.get(letter) ?? []));
+  found.sort((a, b) => a - b);
+  return found.filter((at, i) => at !== found[i - 1]);
 }
 
 /** Exceptions are matched only once a phrase has, and then once. */
