@@ -65,11 +65,11 @@ describe('censoring log lines', () => {
       fc.property(line, (fields) => {
         const theirs = capture();
         const ours = capture();
-        pino({ base: undefined, redact: { paths: PATHS, censor: CENSOR } }, theirs.stream).info(
+        pino({ base: null, redact: { paths: PATHS, censor: CENSOR } }, theirs.stream).info(
           fields,
           'line',
         );
-        pino({ base: undefined, formatters: { log: lineCensor(PATHS, CENSOR) } }, ours.stream).info(
+        pino({ base: null, formatters: { log: lineCensor(PATHS, CENSOR) } }, ours.stream).info(
           fields,
           'line',
         );
@@ -99,7 +99,7 @@ describe('censoring log lines', () => {
   it("keeps an error's message and stack for pino's error serialiser", () => {
     const ours = capture();
     const error = Object.assign(new Error('connect ECONNREFUSED'), { address: '10.0.0.7' });
-    pino({ base: undefined, formatters: { log: lineCensor(PATHS, CENSOR) } }, ours.stream).error(
+    pino({ base: null, formatters: { log: lineCensor(PATHS, CENSOR) } }, ours.stream).error(
       { err: error },
       'failed',
     );
