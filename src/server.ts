@@ -13,6 +13,8 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** After the grace period, how long closing the runtime may take before the process just exits. */
+const RUNTIME_CLOSE_LIMIT_MS = 20_000;
 
 /**
  * Starts carevoice's HTTP server. A bad environment or broken flow throws (`ConfigError`,
@@ -65,6 +67,11 @@ export async function serve(
       process.exit(1);
     }
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    // Every part closes within its own bound; this is the backstop if one does not.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + RUNTIME_CLOSE_LIMIT_MS).unref();
     close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -6,7 +6,11 @@ import {
   removeBullJobs,
 } from '../privacy/bullmq-erasure.js';
 import { escapeGlob } from '../privacy/redis-scan.js';
+import { closeClient, finishesWithin } from '../jobs/bullmq-job-queue.js';
 import { parseInvitationJob, type InvitationJob } from './invitation-job.js';
+
+/** How long `close()` waits for a send under way and for Redis before it disconnects. */
+const INVITATION_CLOSE_WAIT_MS = 5_000;
 
 /** Where launches put their invitations; the running server's workers take them from there. */
 export interface InvitationQueue {
@@ -114,10 +118,18 @@ export class BullInvitationQueue implements InvitationQueue {
     this.worker = worker;
   }
 
+  /**
+   * Lets a send under way finish, but not for ever: with Redis gone BullMQ's close waits for a
+   * reconnect that may never come, and a server's shutdown must not hang on it.
+   */
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+    const graceful = (async () => {
+      await this.worker?.close();
+      await this.queue.close();
+    })();
+    if (!(await finishesWithin(graceful, INVITATION_CLOSE_WAIT_MS)))
+      graceful.catch(() => undefined);
+    await Promise.all(this.clients.map(closeClient));
   }
 
   /** BullMQ's own clients: its blocking reads need `maxRetriesPerRequest: null`. */
