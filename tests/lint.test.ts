@@ -247,6 +247,8 @@ describe('lint of a flow with slips', () => {
   mkdirSync(join(dir, 'flows'));
   mkdirSync(join(dir, 'locales', 'en'), { recursive: true });
   copyFileSync('locales/en/common.json', join(dir, 'locales', 'en', 'common.json'));
+  // Every language a flow offers needs its safeguarding list.
+  copyFileSync('locales/en/safeguarding.json', join(dir, 'locales', 'en', 'safeguarding.json'));
   writeFileSync(
     join(dir, 'flows', 'slips.yaml'),
     [
