@@ -134,6 +134,10 @@ describe('lint of the shipped flows', () => {
       'common.skipped',
       'common.language_changed',
       'common.stopped',
+      // Sent to anyone whose message matches a safeguarding phrase, in any flow.
+      'safeguarding.signposting',
+      'safeguarding.signposting_local',
+      'safeguarding.concern_noted',
     ]);
     // day-centre-weekends has a follow-up on its story and a reminder; FFT has neither.
     expect(ids('day-centre-weekends')).toEqual(
