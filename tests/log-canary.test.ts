@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import twilio from 'twilio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inviteSlackUsers } from '../src/channels/slack/invite.js';
 import { createLogger } from '../src/logger.js';
 import { participantRef } from '../src/store/participant-ref.js';
@@ -179,8 +179,14 @@ describe('log canary: nobody is named in the logs, whatever the channel', () => 
     );
   });
   afterAll(async () => {
+    // Redis comes back before the server stops, as it would in production.
+    const port = redis === undefined ? undefined : Number(new URL(redis.url).port);
+    const back = port === undefined ? undefined : await startRedisServer({ port });
+    if (back !== undefined)
+      await vi.waitFor(async () => expect(await app.runtime.ready()).toBe(true));
     await app?.close();
     await partner?.close();
+    await back?.stop();
     await redis?.stop();
     cleanUp?.();
     nock.cleanAll();
