@@ -11,14 +11,6 @@ import {
 } from '../partners/held-deliveries.js';
 import { RedisPartnerState } from '../partners/redis-partner-state.js';
 
-/** Lines for the usage text of src/cli/main.ts, indented as its other commands are. */
-export const DELIVERIES_USAGE = `  deliveries [--flow F] [--partner P] [--json]
-                                partner deliveries that stopped: dead-lettered or parked, and disabled partners (needs REDIS_URL)
-  replay <delivery-id>... | --all [--flow F] [--partner P]
-                                send held deliveries again: fresh attempts, the same webhook-id
-  partners enable <flow> <partner>
-                                turn a partner disabled by a 410 back on and send what was parked for it`;
-
 export type DeliveriesCommand = 'deliveries' | 'replay' | 'partners';
 
 /** The command line could not be read; the message says how to fix it. */

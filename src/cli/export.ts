@@ -8,9 +8,6 @@ import { parseSince, SINCE_HELP } from '../export/since.js';
 import { RedisResponseStore } from '../responses/redis-response-store.js';
 import { loadLiveContent, unknownFlow } from './live-content.js';
 
-export const EXPORT_USAGE = `  export <flow> [--format csv|json] [--since 2026-11-01]
-                                a flow's stored responses on stdout: CSV for spreadsheets (default) or a JSON array`;
-
 /**
  * `carevoice export <flow>`: streams the responses stored in REDIS_URL to `out`, with columns
  * from every version of the flow the servers know (published in Redis, and FLOWS_DIR). Without

@@ -7,8 +7,6 @@ import { formatProblem } from '../flow/problems.js';
 import type { PublishedVersion } from '../flow/published-flows.js';
 import { withPublishedFlows } from './published-store.js';
 
-export const FLOWS_USAGE = `  flows                         each flow's live version, earlier versions with their publish times, and keywords`;
-
 /**
  * `carevoice flows`: with REDIS_URL, the published versions every server shares; without,
  * the files in FLOWS_DIR (the embedded server keeps no history beyond its own memory).

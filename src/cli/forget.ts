@@ -18,10 +18,6 @@ import { RedisRateLimiter } from '../store/redis-rate-limiter.js';
 import { RedisSessionStore } from '../store/redis-session-store.js';
 import type { ParticipantKey } from '../store/session-store.js';
 
-export const FORGET_USAGE = `  forget <address> [--channel sms|whatsapp|slack] [--json]
-                                erase everything held about a person (a phone number or Slack member id;
-                                needs REDIS_URL); partners that had their responses are sent an erasure notice`;
-
 /** BullMQ's names for the queues, as the server (runtime.ts) names them. */
 const JOBS_QUEUE = 'sessions';
 

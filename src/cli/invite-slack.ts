@@ -14,10 +14,6 @@ import { errorCode } from '../channels/slack/respond.js';
 import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime.js';
 
-/** Two lines for the usage text of src/cli/main.ts, indented as its other commands are. */
-export const INVITE_SLACK_USAGE = `  invite-slack <flow> <user-or-email>... [--lang cy] [--variant plain] [--role carer] [--restart]
-                                start the flow in each person's Slack DM with the app (needs REDIS_URL and SLACK_ settings)`;
-
 export interface InviteSlackCommand {
   readonly flowId: string;
   readonly users: readonly string[];

@@ -1,20 +1,10 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
-import { FlowValidationError } from '../flow/problems.js';
-import { chat } from './chat.js';
-import { validate } from './validate.js';
-import { lint } from './lint.js';
-import { exportCommand, EXPORT_USAGE } from './export.js';
-import { inviteSlack, INVITE_SLACK_USAGE } from './invite-slack.js';
-import { deliveriesCommand, DELIVERIES_USAGE } from './deliveries.js';
-import { launch, LAUNCH_USAGE } from './launch.js';
-import { status, STATUS_USAGE } from './status.js';
-import { publish, PUBLISH_USAGE } from './publish.js';
-import { flows as listFlows, FLOWS_USAGE } from './flows.js';
-import { forget, FORGET_USAGE } from './forget.js';
-import { loadContent } from '../flow/content.js';
-import { createTranslate } from '../i18n/translate.js';
+/**
+ * The command line. A command's modules are loaded once it is chosen (`import()` in its case),
+ * so `carevoice help` loads nothing and each command only what it uses: Bolt, BullMQ and
+ * Twilio's SDK cost a command that needs none of them half a second and 100 MiB to load.
+ */
+import type { Config } from '../config.js';
 
 const USAGE = `Usage: carevoice <command> [options]
 
@@ -25,19 +15,40 @@ Commands:
                                 talk to a flow in the terminal, one line per message (works from a pipe)
   lint [files...] [--json] [--respondents 1000] [--price-per-segment 0.0463] [--currency GBP]
                                 every SMS a flow can send: encoding, segments, the longest run and its cost
-${INVITE_SLACK_USAGE}
-${DELIVERIES_USAGE}
-${LAUNCH_USAGE}
-${STATUS_USAGE}
-${PUBLISH_USAGE}
-${FLOWS_USAGE}
-${FORGET_USAGE}
-${EXPORT_USAGE}
+  invite-slack <flow> <user-or-email>... [--lang cy] [--variant plain] [--role carer] [--restart]
+                                start the flow in each person's Slack DM with the app (needs REDIS_URL and SLACK_ settings)
+  deliveries [--flow F] [--partner P] [--json]
+                                partner deliveries that stopped: dead-lettered or parked, and disabled partners (needs REDIS_URL)
+  replay <delivery-id>... | --all [--flow F] [--partner P]
+                                send held deliveries again: fresh attempts, the same webhook-id
+  partners enable <flow> <partner>
+                                turn a partner disabled by a 410 back on and send what was parked for it
+  launch <flow> --participants <file.csv> [--dry-run] [--yes] [--price-per-segment 0.0463] [--currency GBP]
+                                check a participants file, show what would be sent and queue the invitations
+                                (needs REDIS_URL; the running server sends them)
+  status <flow> [--json]          how a flow's invitations and conversations stand (needs REDIS_URL)
+  export <flow> [--format csv|json] [--since 2026-11-01]
+                                a flow's stored responses on stdout: CSV for spreadsheets (default) or a JSON array
+  publish <file>                validate a flow file and its texts (LOCALES_DIR) and make it the live version
+                                on every server (needs REDIS_URL); conversations under way keep their version
+  flows                         each flow's live version, earlier versions with their publish times, and keywords
+  forget <address> [--channel sms|whatsapp|slack] [--json]
+                                erase everything held about a person (a phone number or Slack member id;
+                                needs REDIS_URL); partners that had their responses are sent an erasure notice
 
 Settings come from the environment (FLOWS_DIR, LOCALES_DIR, PORT, ...): see README.md.`;
 
+/** Errors whose message is all a person needs (a bad setting, a broken flow file): no stack. */
+const SAID_PLAINLY: ReadonlySet<unknown> = new Set(['config_invalid', 'flow_invalid']);
+
+async function settings(): Promise<Config> {
+  const { loadConfig } = await import('../config.js');
+  return loadConfig(process.env);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const { stdout: out, stderr: err } = process;
   switch (command) {
     case 'serve': {
       const { serve } = await import('../server.js');
@@ -45,104 +56,70 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'validate': {
-      const config = loadConfig(process.env);
-      return validate(rest, config, process.stdout, process.stderr);
+      const { validate } = await import('./validate.js');
+      return validate(rest, await settings(), out, err);
     }
-    case 'chat':
-      return chatCommand(rest);
-    case 'export':
-      return exportCommand(rest, loadConfig(process.env), process.stdout, process.stderr);
-    case 'invite-slack':
-      return inviteSlack(rest, process.env, process.stdout, process.stderr);
+    case 'chat': {
+      const { chatCommand } = await import('./chat.js');
+      return chatCommand(rest, await settings(), { input: process.stdin, out, err });
+    }
+    case 'export': {
+      const { exportCommand } = await import('./export.js');
+      return exportCommand(rest, await settings(), out, err);
+    }
+    case 'invite-slack': {
+      const { inviteSlack } = await import('./invite-slack.js');
+      return inviteSlack(rest, process.env, out, err);
+    }
     case 'deliveries':
     case 'replay':
-    case 'partners':
-      return deliveriesCommand(command, rest, process.env, process.stdout, process.stderr);
-    case 'launch':
-      return launch(rest, process.env, process.stdout, process.stderr);
-    case 'status':
-      return status(rest, process.env, process.stdout, process.stderr);
-    case 'lint': {
-      const config = loadConfig(process.env);
-      return lint(rest, config, process.stdout, process.stderr);
+    case 'partners': {
+      const { deliveriesCommand } = await import('./deliveries.js');
+      return deliveriesCommand(command, rest, process.env, out, err);
     }
-    case 'publish':
-      return publish(rest, loadConfig(process.env), process.stdout, process.stderr);
-    case 'forget':
-      return forget(rest, loadConfig(process.env), process.stdout, process.stderr);
-    case 'flows':
-      return listFlows(loadConfig(process.env), process.stdout, process.stderr);
+    case 'launch': {
+      const { launch } = await import('./launch.js');
+      return launch(rest, process.env, out, err);
+    }
+    case 'status': {
+      const { status } = await import('./status.js');
+      return status(rest, process.env, out, err);
+    }
+    case 'lint': {
+      const { lint } = await import('./lint.js');
+      return lint(rest, await settings(), out, err);
+    }
+    case 'publish': {
+      const { publish } = await import('./publish.js');
+      return publish(rest, await settings(), out, err);
+    }
+    case 'forget': {
+      const { forget } = await import('./forget.js');
+      return forget(rest, await settings(), out, err);
+    }
+    case 'flows': {
+      const { flows } = await import('./flows.js');
+      return flows(await settings(), out, err);
+    }
     case undefined:
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(`${USAGE}\n`);
+      out.write(`${USAGE}\n`);
       return command === undefined ? 1 : 0;
     default:
-      process.stderr.write(`carevoice: unknown command '${command}'\n\n${USAGE}\n`);
+      err.write(`carevoice: unknown command '${command}'\n\n${USAGE}\n`);
       return 1;
   }
 }
-
-async function chatCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { lang: { type: 'string' }, variant: { type: 'string' }, role: { type: 'string' } },
-  });
-  const flowId = positionals[0];
-  if (flowId === undefined)
-    throw new UsageError('chat needs a flow id, e.g. carevoice chat day-centre-weekends');
-  if (values.variant !== undefined && values.variant !== 'plain' && values.variant !== 'standard') {
-    throw new UsageError(`--variant takes plain or standard, not '${values.variant}'`);
-  }
-  const config = loadConfig(process.env);
-  const { flows, catalog } = loadContent(config);
-  const flow = flows.get(flowId);
-  if (flow === undefined)
-    throw new UsageError(
-      `no flow '${flowId}' in ${config.flowsDir}; flows: ${flows
-        .list()
-        .map((f) => f.id)
-        .join(', ')}`,
-    );
-  if (values.lang !== undefined && !flow.languages.includes(values.lang)) {
-    throw new UsageError(
-      `flow '${flowId}' is in ${flow.languages.join(', ')}, not '${values.lang}'`,
-    );
-  }
-  if (values.role !== undefined && !flow.roles.includes(values.role)) {
-    throw new UsageError(
-      `flow '${flowId}' has roles ${flow.roles.join(', ') || '(none)'}, not '${values.role}'`,
-    );
-  }
-  await chat({
-    flow,
-    translate: createTranslate(catalog, (namespace) => flows.get(namespace)?.languages[0] ?? 'en'),
-    language: values.lang,
-    variant: values.variant === 'plain' ? 'plain' : 'standard',
-    role: values.role,
-    input: process.stdin,
-    output: process.stdout,
-    echo: !process.stdin.isTTY,
-    clock: () => new Date(),
-  });
-  return 0;
-}
-
-class UsageError extends Error {}
 
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (
-      error instanceof ConfigError ||
-      error instanceof FlowValidationError ||
-      error instanceof UsageError
-    ) {
-      process.stderr.write(`carevoice: ${error.message}\n`);
+    if (SAID_PLAINLY.has((error as { code?: unknown } | undefined)?.code)) {
+      process.stderr.write(`carevoice: ${(error as Error).message}\n`);
     } else {
       process.stderr.write(
         `carevoice: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -6,10 +6,6 @@ import type { PublishedVersion } from '../flow/published-flows.js';
 import { prepareRelease, type FlowRelease } from '../flow/release.js';
 import { withPublishedFlows } from './published-store.js';
 
-/** Two lines for the usage text of src/cli/main.ts, indented as its other commands are. */
-export const PUBLISH_USAGE = `  publish <file>                validate a flow file and its texts (LOCALES_DIR) and make it the live version
-                                on every server (needs REDIS_URL); conversations under way keep their version`;
-
 /**
  * `carevoice publish <file>`: both validation stages first, then a keyword check against the
  * other live flows, then one atomic write to Redis that every server hears. Any problem is

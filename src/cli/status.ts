@@ -9,8 +9,6 @@ import {
   type RetentionSummary,
 } from '../privacy/retention-summary.js';
 
-export const STATUS_USAGE = `  status <flow> [--json]          how a flow's invitations and conversations stand (needs REDIS_URL)`;
-
 /** The counts in the order a coordinator reads them, with what each means. */
 const ROWS: readonly (readonly [keyof FlowStatCounts | 'not_yet_sent', string])[] = [
   ['invited', 'invitations queued'],
