@@ -159,9 +159,11 @@ describe('a launch through BullMQ, sent by the server, answered by text', () => 
     expect(await queue.waiting()).toBe(0);
   });
 
-  it('queues durable jobs that the running server sends', async () => {
+  it('queues durable jobs that the running server sends, with a progress bar on a terminal', async () => {
     const out = output();
-    expect(await runLaunch(deps, COMMAND, PEOPLE, { out: out.stream, ask: undefined })).toBe(0);
+    const terminal = Object.assign(out.stream, { isTTY: true });
+    expect(await runLaunch(deps, COMMAND, PEOPLE, { out: terminal, ask: undefined })).toBe(0);
+    expect(out.text()).toContain(`\r  queueing [${'#'.repeat(30)}] 3/3\n`);
     expect(out.text()).toMatch(/Queued 3 invitations \(launch [0-9a-f]{12}\)/);
     await allSent;
     expect(new Set(sent.map((m) => m.to))).toEqual(

@@ -1,8 +1,18 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { launch, parseLaunchArgs } from '../src/cli/launch.js';
 import { runStatus, status } from '../src/cli/status.js';
+import { PublishedFlows } from '../src/flow/published-flows.js';
+import { prepareRelease } from '../src/flow/release.js';
+import { loadCatalog } from '../src/i18n/catalog.js';
 import { MemoryFlowStats } from '../src/store/flow-stats.js';
+import { TWILIO_ENV } from './launch-harness.js';
+import { FLOW_ID, workspace } from './helpers/publish-workspace.js';
+import { redisTest } from './helpers/redis-server.js';
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
@@ -83,5 +93,41 @@ describe('carevoice launch and status on the command line', () => {
       '  not yet sent   2  waiting for their turn or for quiet hours to end\n',
     );
     expect(out.text()).toContain('  completed      2  conversations completed\n');
+  });
+});
+
+describe('carevoice launch with REDIS_URL', () => {
+  const redisEnv = redisTest();
+
+  it('plans with the flow as the servers have it: a version published in Redis', async () => {
+    const { url, prefix } = redisEnv();
+    const space = workspace('v2');
+    const dir = mkdtempSync(join(tmpdir(), 'carevoice-launch-cli-'));
+    const client = new Redis(url);
+    try {
+      const { catalog } = loadCatalog(space.localesDir);
+      const loaded = prepareRelease(space.flowFile, { catalog, localesDir: space.localesDir });
+      if (!loaded.ok) throw new Error('the v2 fixture should load');
+      await new PublishedFlows(client, prefix).publish(loaded.release, 'make_live');
+      const file = join(dir, 'people.csv');
+      writeFileSync(file, 'address\n07700 900901\n');
+      const out = sink();
+      const err = sink();
+      // FLOWS_DIR (the shipped flows) has no such flow: only Redis knows it.
+      const code = await launch(
+        [FLOW_ID, '--participants', file, '--dry-run'],
+        { NODE_ENV: 'test', REDIS_URL: url, REDIS_PREFIX: prefix, ...TWILIO_ENV },
+        out.stream,
+        err.stream,
+      );
+      expect(err.text()).toBe('');
+      expect(code).toBe(0);
+      expect(out.text()).toContain(`of ${FLOW_ID} (Visit feedback)\n  1 rows: 1 to invite`);
+      expect(out.text()).toContain('Dry run: nothing was queued.');
+    } finally {
+      client.disconnect();
+      space.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

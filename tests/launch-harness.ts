@@ -82,11 +82,20 @@ function nextSid(): string {
   return `SM${sidCounter.toString(16).padStart(32, '0')}`;
 }
 
-/** A queue that keeps what a launch adds, for a test to run by hand. */
-export class RecordedQueue implements Pick<InvitationQueue, 'add'> {
+/** A queue that keeps what a launch adds, for a test to run by hand; an id already there is ignored, as BullMQ does. */
+export class RecordedQueue implements Pick<InvitationQueue, 'addAll'> {
   readonly jobs: InvitationJob[] = [];
-  async add(job: InvitationJob): Promise<void> {
-    if (!this.jobs.some((queued) => queued.id === job.id)) this.jobs.push(job);
+  /** How many times jobs were added: one round trip each. */
+  adds = 0;
+  private readonly ids = new Set<string>();
+
+  async addAll(jobs: readonly InvitationJob[]): Promise<void> {
+    this.adds++;
+    for (const job of jobs) {
+      if (this.ids.has(job.id)) continue;
+      this.ids.add(job.id);
+      this.jobs.push(job);
+    }
   }
 }
 

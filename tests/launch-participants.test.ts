@@ -2,8 +2,15 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readAddress } from '../src/launch/address.js';
-import { CsvSyntaxError, parseCsv } from '../src/launch/csv.js';
-import { ParticipantsFileError, readParticipants } from '../src/launch/participants.js';
+import { CsvSyntaxError, readCsvRecords } from '../src/launch/csv.js';
+import {
+  ParticipantsFileError,
+  readParticipants,
+  rereadParticipants,
+  type Participant,
+  type RejectedRow,
+} from '../src/launch/participants.js';
+import { SeenPeople } from '../src/launch/seen-people.js';
 import { loadConfig } from '../src/config.js';
 import { loadFlowSource } from '../src/flow/load.js';
 import { catalogWith, shippedContent } from './helpers/content.js';
@@ -14,7 +21,7 @@ const flow = (() => {
   return found;
 })();
 
-describe('parseCsv (RFC 4180)', () => {
+describe('readCsvRecords (RFC 4180)', () => {
   it.each([
     [
       'plain fields',
@@ -52,11 +59,11 @@ describe('parseCsv (RFC 4180)', () => {
       ],
     ],
   ])('%s', (_name, text, expected) => {
-    expect(parseCsv(text).map((record) => record.fields)).toEqual(expected);
+    expect([...readCsvRecords(text)].map((record) => record.fields)).toEqual(expected);
   });
 
   it('numbers each record by the line it starts on, past quoted line breaks', () => {
-    const records = parseCsv('name,note\nA,"two\nlines"\nB,x\r\n\r\nC,y\n');
+    const records = [...readCsvRecords('name,note\nA,"two\nlines"\nB,x\r\n\r\nC,y\n')];
     expect(records.map((r) => [r.line, r.fields[0]])).toEqual([
       [1, 'name'],
       [2, 'A'],
@@ -72,7 +79,7 @@ describe('parseCsv (RFC 4180)', () => {
   ])('refuses %s with its line', (_name, text, line, message) => {
     let error: unknown;
     try {
-      parseCsv(text);
+      Array.from(readCsvRecords(text));
     } catch (caught) {
       error = caught;
     }
@@ -95,7 +102,22 @@ describe('parseCsv (RFC 4180)', () => {
         const text = rows
           .map((row) => row.map((value) => `"${value.replaceAll('"', '""')}"`).join(','))
           .join('\r\n');
-        expect(parseCsv(text).map((record) => record.fields)).toEqual(kept);
+        expect([...readCsvRecords(text)].map((record) => record.fields)).toEqual(kept);
+      }),
+    );
+  });
+
+  it('reads the same from bytes decoded a piece at a time, whatever the pieces', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r\n', ' ', 'é', '😀') });
+    const table = fc.array(fc.array(field, { minLength: 2, maxLength: 3 }), { maxLength: 8 });
+    fc.assert(
+      fc.property(table, fc.integer({ min: 1, max: 12 }), (rows, pieceBytes) => {
+        const text = `\uFEFF${rows
+          .map((row) => row.map((value) => `"${value.replaceAll('"', '""')}"`).join(','))
+          .join('\r\n')}`;
+        expect([...readCsvRecords(Buffer.from(text), pieceBytes)]).toEqual([
+          ...readCsvRecords(text),
+        ]);
       }),
     );
   });
@@ -135,6 +157,15 @@ describe('readAddress', () => {
   });
 });
 
+/** Every row of a file, read as a launch plans it. */
+function readAll(file: string): { participants: Participant[]; rejected: RejectedRow[] } {
+  const rows = [...readParticipants(file, flow, new SeenPeople())];
+  return {
+    participants: rows.filter((row): row is Participant => !('reason' in row)),
+    rejected: rows.filter((row): row is RejectedRow => 'reason' in row),
+  };
+}
+
 describe('readParticipants', () => {
   it('reads languages, variants, roles, names and extra columns, and says why a row is refused', () => {
     const file = [
@@ -149,7 +180,7 @@ describe('readParticipants', () => {
       'whatsapp:+447700900002,pl,,,,',
       'U0123ABCD,EN,PLAIN,service_user,,',
     ].join('\n');
-    const { participants, rejected } = readParticipants(file, flow);
+    const { participants, rejected } = readAll(file);
     expect(participants).toEqual([
       {
         line: 2,
@@ -193,8 +224,38 @@ describe('readParticipants', () => {
     ['address,name,NAME\n07700900001,A,B\n', /'name' appears more than once/],
     ['address\n"07700900001\n', /not a CSV file: line 2/],
   ])('refuses a file that cannot be used: %j', (file, message) => {
-    expect(() => readParticipants(file, flow)).toThrow(ParticipantsFileError);
-    expect(() => readParticipants(file, flow)).toThrow(message);
+    expect(() => readAll(file)).toThrow(ParticipantsFileError);
+    expect(() => readAll(file)).toThrow(message);
+  });
+
+  it('reads again only the lines asked for, as they were read the first time', () => {
+    const file = [
+      'address,name',
+      '07700 900001,Ann',
+      'nobody',
+      '"07700 900002"',
+      '07700 900003,Cy',
+    ].join('\n');
+    const wanted = new Set([2, 5]);
+    const again = [...rereadParticipants(file, flow, (line) => wanted.has(line))];
+    expect(again).toEqual(readAll(file).participants.filter((row) => wanted.has(row.line)));
+    expect(again.map((row) => row.params)).toEqual([{ name: 'Ann' }, { name: 'Cy' }]);
+  });
+});
+
+describe('SeenPeople', () => {
+  it('gives the first line of each person met again, past many growths of its table', () => {
+    const seen = new SeenPeople();
+    const people = 50_000;
+    const firstMeetings = Array.from({ length: people }, (_, i) =>
+      seen.meet(`phone:+447${String(i).padStart(9, '0')}`, i + 2),
+    );
+    expect(firstMeetings.every((first) => first === undefined)).toBe(true);
+    const again = Array.from({ length: people }, (_, i) =>
+      seen.meet(`phone:+447${String(i).padStart(9, '0')}`, people + i + 2),
+    );
+    expect(again.every((first, i) => first === i + 2)).toBe(true);
+    expect(seen.meet('slack:U0123ABCD', 1)).toBeUndefined();
   });
 });
 

@@ -6,9 +6,9 @@ import { Redis } from 'ioredis';
 import { createSlackClient } from '../channels/slack/client.js';
 import { loadConfig, type Config } from '../config.js';
 import type { Flow } from '../flow/flow.js';
-import { loadContent } from '../flow/content.js';
 import { createTranslate } from '../i18n/translate.js';
 import { RedisInvitationLedger } from '../launch/invitation-ledger.js';
+import type { CsvText } from '../launch/csv.js';
 import { BullInvitationQueue, type InvitationQueue } from '../launch/invitation-queue.js';
 import { ParticipantsFileError } from '../launch/participants.js';
 import { LaunchRefusedError, planLaunch, type LaunchPlanDeps } from '../launch/plan.js';
@@ -19,11 +19,7 @@ import { slackLookup } from '../launch/slack-lookup.js';
 import { createLogger } from '../logger.js';
 import { RedisSessionStore } from '../store/redis-session-store.js';
 import { DEFAULT_LINT_OPTIONS } from './lint/lint-flows.js';
-
-/** Lines for the usage text of src/cli/main.ts, indented as its other commands are. */
-export const LAUNCH_USAGE = `  launch <flow> --participants <file.csv> [--dry-run] [--yes] [--price-per-segment 0.0463] [--currency GBP]
-                                check a participants file, show what would be sent and queue the invitations
-                                (needs REDIS_URL; the running server sends them)`;
+import { loadLiveContent } from './live-content.js';
 
 export interface LaunchCommand {
   readonly flowId: string;
@@ -81,9 +77,9 @@ export interface LaunchTerminal {
 export interface LaunchDeps {
   readonly flows: { get(id: string): Flow | undefined; list(): readonly Flow[] };
   readonly plan: LaunchPlanDeps & {
-    readonly ledger: LaunchPlanDeps['ledger'] & Pick<RedisInvitationLedger, 'record'>;
+    readonly ledger: LaunchPlanDeps['ledger'] & Pick<RedisInvitationLedger, 'recordAll'>;
   };
-  readonly queue: Pick<InvitationQueue, 'add'>;
+  readonly queue: Pick<InvitationQueue, 'addAll'>;
   readonly settings: Pick<Config, 'launchRatePerSecond' | 'contactCapDays'>;
 }
 
@@ -94,7 +90,7 @@ export interface LaunchDeps {
 export async function runLaunch(
   deps: LaunchDeps,
   command: LaunchCommand,
-  file: string,
+  file: CsvText,
   terminal: LaunchTerminal,
 ): Promise<number> {
   const { out } = terminal;
@@ -115,21 +111,20 @@ export async function runLaunch(
     out.write('\nDry run: nothing was queued.\n');
     return 0;
   }
-  const lost = plan.skipped.filter((row) => row.queued !== undefined).length;
-  if (plan.invitations.length === 0 && lost === 0) {
+  if (plan.invitations === 0 && plan.lines.requeue.size === 0) {
     out.write('\nNothing to send.\n');
     return 0;
   }
   if (!command.yes) {
     if (terminal.ask === undefined)
       throw new LaunchUsageError('no terminal to confirm on: add --yes to queue the invitations');
-    if (!(await terminal.ask(`\nQueue ${plan.invitations.length} invitations now? [y/N] `))) {
+    if (!(await terminal.ask(`\nQueue ${plan.invitations} invitations now? [y/N] `))) {
       out.write('Nothing was queued.\n');
       return 1;
     }
   }
   const outcome = await queueLaunch(
-    { ledger: deps.plan.ledger, queue: deps.queue, clock: deps.plan.clock },
+    { ...deps.plan, queue: deps.queue },
     plan,
     out.isTTY === true ? progressBar(out) : undefined,
   );
@@ -166,22 +161,24 @@ export async function launch(
     );
     return 1;
   }
-  let file: string;
+  let file: Buffer;
   try {
-    file = await readFile(command.participants, 'utf8');
+    // Bytes, not a string: they stay outside the JavaScript heap, read a piece at a time.
+    file = await readFile(command.participants);
   } catch (error) {
     err.write(
       `carevoice: cannot read ${command.participants}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`,
     );
     return 1;
   }
-  const { flows, catalog } = loadContent(config);
-  const translate = createTranslate(catalog, (ns) => flows.get(ns)?.languages[0] ?? 'en');
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+  // A slice's opt-out reads, a thousand at once, leave in one write.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const queue = new BullInvitationQueue(config.redisUrl, `${config.redisPrefix}jobs`);
   const logger = createLogger(config.logLevel, process.stderr);
   const ledger = new RedisInvitationLedger(redis, config.redisPrefix);
   try {
+    const { flows, catalog } = await loadLiveContent(config, redis, err);
+    const translate = createTranslate(catalog, (ns) => flows.get(ns)?.languages[0] ?? 'en');
     return await runLaunch(
       {
         flows,

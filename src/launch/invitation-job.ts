@@ -22,7 +22,8 @@ export interface InvitationJob {
   readonly runAt: number;
 }
 
-export type InvitationChannel = 'sms' | 'whatsapp' | 'slack';
+export const INVITATION_CHANNELS = ['sms', 'whatsapp', 'slack'] as const;
+export type InvitationChannel = (typeof INVITATION_CHANNELS)[number];
 
 export function invitationJobId(flowId: string, ref: string): string {
   return `invite.${flowId}.${ref}`;
@@ -33,7 +34,7 @@ const jobSchema = z.object({
   launchId: z.string().min(1),
   flowId: z.string().min(1),
   ref: z.string().min(1),
-  key: z.object({ channel: z.enum(['sms', 'whatsapp', 'slack']), address: z.string().min(1) }),
+  key: z.object({ channel: z.enum(INVITATION_CHANNELS), address: z.string().min(1) }),
   language: z.string().optional(),
   variant: z.enum(['standard', 'plain']),
   role: z.string().optional(),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { flowStatsKey } from '../store/flow-stats.js';
 import { escapeGlob, scanKeys } from '../privacy/redis-scan.js';
 import { defineLuaCommands, type LuaCommand } from '../store/redis-lua.js';
@@ -111,20 +111,45 @@ export class RedisInvitationLedger {
     now: number,
     capMs: number,
   ): Promise<Standing> {
-    const reply = (await this.scripts.record(
-      this.invitesKey(flowId),
-      this.contactKey(ref),
-      flowStatsKey(this.prefix, flowId),
-      ref,
-      launchId,
-      now,
-      capMs,
-      flowId,
-      CONTACT_MEMORY_MS,
-    )) as [string, string?];
-    if (reply[0] === 'invited') return toStanding(reply[1] ?? null, null, now, capMs);
-    if (reply[0] === 'contacted') return toStanding(null, reply[1] ?? null, now, capMs);
-    return { kind: 'new' };
+    const [standing] = await this.recordAll(flowId, [ref], launchId, now, capMs);
+    return standing ?? { kind: 'new' };
+  }
+
+  /**
+   * `record` for each person, in one round trip: each check and record is its own atomic
+   * step, so another launch running at once can take any person, never both invite one.
+   * Returns where each person stood: `new` for those recorded now.
+   */
+  async recordAll(
+    flowId: string,
+    refs: readonly string[],
+    launchId: string,
+    now: number,
+    capMs: number,
+  ): Promise<Standing[]> {
+    if (refs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    const record = pipelined(pipeline, SCRIPTS.record.name);
+    for (const ref of refs)
+      record(
+        this.invitesKey(flowId),
+        this.contactKey(ref),
+        flowStatsKey(this.prefix, flowId),
+        ref,
+        launchId,
+        now,
+        capMs,
+        flowId,
+        CONTACT_MEMORY_MS,
+      );
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, reply]) => {
+      if (error !== null) throw error;
+      const [outcome, stored = null] = reply as [string, string?];
+      if (outcome === 'invited') return toStanding(stored, null, now, capMs);
+      if (outcome === 'contacted') return toStanding(null, stored, now, capMs);
+      return { kind: 'new' };
+    });
   }
 
   /** Where one invitation is, or `missing` when it was never recorded. */
@@ -181,6 +206,16 @@ export class RedisInvitationLedger {
   private contactKey(ref: string): string {
     return `${this.prefix}contact:{${ref}}`;
   }
+}
+
+/** A script `defineLuaCommands` registered, queued on a pipeline rather than sent alone. */
+function pipelined(
+  pipeline: ChainableCommander,
+  name: string,
+): (...args: (string | number)[]) => void {
+  const method: unknown = Reflect.get(pipeline, name);
+  if (typeof method !== 'function') throw new Error(`ioredis did not define ${name}`);
+  return (...args) => void method.apply(pipeline, args);
 }
 
 function toStanding(

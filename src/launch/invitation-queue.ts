@@ -16,6 +16,8 @@ const INVITATION_CLOSE_WAIT_MS = 5_000;
 export interface InvitationQueue {
   /** Adding a job whose id is already queued (or recently done) changes nothing. */
   add(job: InvitationJob): Promise<void>;
+  /** `add` for each job, in one round trip. */
+  addAll(jobs: readonly InvitationJob[]): Promise<void>;
   /** Invitations waiting or delayed: none left means the launch has been sent. */
   waiting(): Promise<number>;
   close(): Promise<void>;
@@ -59,14 +61,26 @@ export class BullInvitationQueue implements InvitationQueue {
   }
 
   async add(job: InvitationJob): Promise<void> {
-    await this.queue.add('invitation', job, {
-      jobId: job.id,
-      delay: Math.max(0, job.runAt - Date.now()),
-      attempts: ATTEMPTS,
-      backoff: { type: 'exponential', delay: BACKOFF_DELAY_MS },
-      removeOnComplete: KEEP_DONE,
-      removeOnFail: KEEP_DONE,
-    });
+    await this.addAll([job]);
+  }
+
+  async addAll(jobs: readonly InvitationJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const now = Date.now();
+    await this.queue.addBulk(
+      jobs.map((job) => ({
+        name: 'invitation',
+        data: job,
+        opts: {
+          jobId: job.id,
+          delay: Math.max(0, job.runAt - now),
+          attempts: ATTEMPTS,
+          backoff: { type: 'exponential', delay: BACKOFF_DELAY_MS },
+          removeOnComplete: KEEP_DONE,
+          removeOnFail: KEEP_DONE,
+        },
+      })),
+    );
   }
 
   async waiting(): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Flow, Variant } from '../flow/flow.js';
 import { readAddress, type InviteAddress } from './address.js';
-import { CsvSyntaxError, parseCsv } from './csv.js';
+import { CsvSyntaxError, readCsvRecords, type CsvText } from './csv.js';
+import type { SeenPeople } from './seen-people.js';
 
 /** One person to invite, as the participants file describes them. */
 export interface Participant {
@@ -22,11 +23,6 @@ export interface RejectedRow {
   readonly duplicateOf?: number | undefined;
 }
 
-export interface ParticipantList {
-  readonly participants: readonly Participant[];
-  readonly rejected: readonly RejectedRow[];
-}
-
 /** The file as a whole cannot be used (no header, no address column, not CSV). */
 export class ParticipantsFileError extends Error {
   readonly code = 'participants_invalid';
@@ -43,45 +39,62 @@ const COLUMN_NAME = /^[a-z][a-z0-9_]*$/;
 const MAX_VALUE_LENGTH = 200;
 
 /**
- * Reads a participants file for a flow. Every row is either a participant or a rejected
- * row with its line and the reason: nothing is dropped silently. The same person twice
- * (the same phone number, on SMS or WhatsApp, or the same Slack user) is kept once.
+ * Reads a participants file for a flow, a row at a time. Every row is either a participant or
+ * a rejected row with its line and the reason: nothing is dropped silently. The same person
+ * twice (the same phone number, on SMS or WhatsApp, or the same Slack user) is kept once, at
+ * the first line `seen` met them on. A file that cannot be used at all throws
+ * `ParticipantsFileError`, as soon as the trouble is read.
  */
-export function readParticipants(text: string, flow: Flow): ParticipantList {
-  let records;
+export function* readParticipants(
+  text: CsvText,
+  flow: Flow,
+  seen: SeenPeople,
+): Generator<Participant | RejectedRow> {
+  for (const { line, fields, columns } of rowsOf(text)) {
+    const read = readRow(line, fields, columns, flow);
+    if ('reason' in read) {
+      yield read;
+      continue;
+    }
+    const first = seen.meet(identityOf(read.address), line);
+    yield first === undefined
+      ? read
+      : { line, reason: `the same person as line ${first}`, duplicateOf: first };
+  }
+}
+
+/**
+ * The participants on the lines `wanted` picks, read again as `readParticipants` read them
+ * (other rows are passed over unread): what a launch planned is what it queues.
+ */
+export function* rereadParticipants(
+  text: CsvText,
+  flow: Flow,
+  wanted: (line: number) => boolean,
+): Generator<Participant> {
+  for (const { line, fields, columns } of rowsOf(text)) {
+    if (!wanted(line)) continue;
+    const read = readRow(line, fields, columns, flow);
+    if ('reason' in read) throw new ParticipantsFileError(`line ${line} changed: ${read.reason}`);
+    yield read;
+  }
+}
+
+/** The rows after the header, with the header's columns; the header checked first. */
+function* rowsOf(
+  text: CsvText,
+): Generator<{ line: number; fields: readonly string[]; columns: readonly string[] }> {
   try {
-    records = parseCsv(text);
+    const records = readCsvRecords(text);
+    const header = records.next();
+    if (header.done === true) throw new ParticipantsFileError('the file is empty');
+    const columns = readHeader(header.value.fields);
+    for (const { line, fields } of records) yield { line, fields, columns };
   } catch (error) {
     if (error instanceof CsvSyntaxError)
       throw new ParticipantsFileError(`not a CSV file: ${error.message}`);
     throw error;
   }
-  const [header, ...rows] = records;
-  if (header === undefined) throw new ParticipantsFileError('the file is empty');
-  const columns = readHeader(header.fields);
-  const participants: Participant[] = [];
-  const rejected: RejectedRow[] = [];
-  const firstLineOf = new Map<string, number>();
-  for (const row of rows) {
-    const read = readRow(row.line, row.fields, columns, flow);
-    if ('reason' in read) {
-      rejected.push(read);
-      continue;
-    }
-    const identity = identityOf(read.address);
-    const first = firstLineOf.get(identity);
-    if (first !== undefined) {
-      rejected.push({
-        line: row.line,
-        reason: `the same person as line ${first}`,
-        duplicateOf: first,
-      });
-      continue;
-    }
-    firstLineOf.set(identity, row.line);
-    participants.push(read);
-  }
-  return { participants, rejected };
 }
 
 /** One person, whichever way the file writes them: a phone number on SMS or WhatsApp is one person. */

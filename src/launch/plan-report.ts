@@ -1,4 +1,5 @@
-import type { LaunchPlan, SkipReason, SkippedRow } from './plan.js';
+import type { LaunchPlan } from './plan.js';
+import { SKIP_REASONS, type Listed, type SkippedRow, type SkipReason } from './plan-tally.js';
 
 export interface Pricing {
   readonly pricePerSegment: number;
@@ -14,24 +15,30 @@ const SKIP_WORDS: Readonly<Record<SkipReason, string>> = {
 /** What a launch would do, for a person to read before saying yes. */
 export function formatLaunchPlan(plan: LaunchPlan, pricing: Pricing): string {
   const { flow } = plan;
+  const skipped = SKIP_REASONS.reduce((sum, reason) => sum + plan.skipped[reason].count, 0);
   const lines = [
     `Launch ${plan.launchId} of ${flow.id} (${flow.title})`,
-    `  ${plan.rows} rows: ${plan.invitations.length} to invite, ${plan.rejected.length} rejected, ${plan.skipped.length} skipped`,
+    `  ${plan.rows} rows: ${plan.invitations} to invite, ${plan.rejected.count} rejected, ${skipped} skipped`,
     '',
     'Invitations',
     ...invitationCounts(plan),
   ];
-  if (plan.rejected.length > 0) {
-    lines.push('', `Rejected (${plan.rejected.length}): fix these rows and run again`);
-    for (const row of plan.rejected) lines.push(`  line ${row.line}: ${row.reason}`);
+  const { rejected } = plan;
+  if (rejected.count > 0) {
+    lines.push('', `Rejected (${rejected.count}): fix these rows and run again`);
+    for (const row of rejected.first) lines.push(`  line ${row.line}: ${row.reason}`);
+    if (rejected.count > rejected.first.length)
+      lines.push(
+        `  … and ${rejected.count - rejected.first.length} more (the first ${rejected.first.length} are listed)`,
+      );
   }
-  if (plan.skipped.length > 0) {
-    lines.push('', `Skipped (${plan.skipped.length})`);
-    for (const reason of Object.keys(SKIP_WORDS) as SkipReason[]) {
-      const rows = plan.skipped.filter((row) => row.reason === reason);
-      if (rows.length > 0)
+  if (skipped > 0) {
+    lines.push('', `Skipped (${skipped})`);
+    for (const reason of SKIP_REASONS) {
+      const rows = plan.skipped[reason];
+      if (rows.count > 0)
         lines.push(
-          `  ${SKIP_WORDS[reason]}${capNote(plan, reason)}: ${rows.length}, lines ${lineList(rows, flow.timezone)}`,
+          `  ${SKIP_WORDS[reason]}${capNote(plan, reason)}: ${rows.count}, lines ${lineList(rows, flow.timezone)}`,
         );
     }
   }
@@ -45,19 +52,10 @@ export function formatLaunchPlan(plan: LaunchPlan, pricing: Pricing): string {
 }
 
 function invitationCounts(plan: LaunchPlan): string[] {
-  if (plan.invitations.length === 0) return ['  none'];
-  const counts = new Map<string, Map<string, number>>();
-  for (const { job } of plan.invitations) {
-    const language = job.language ?? plan.flow.languages[0] ?? '';
-    const group = `${language}${job.variant === 'plain' ? ' plain' : ''}`;
-    const byGroup = counts.get(job.key.channel) ?? new Map<string, number>();
-    byGroup.set(group, (byGroup.get(group) ?? 0) + 1);
-    counts.set(job.key.channel, byGroup);
-  }
-  return [...counts].map(([channel, byGroup]) => {
-    const total = [...byGroup.values()].reduce((sum, n) => sum + n, 0);
-    const parts = [...byGroup].map(([group, n]) => `${group} ${n}`).join(', ');
-    return `  ${channel.padEnd(9)} ${String(total).padStart(5)}  (${parts})`;
+  if (plan.channels.length === 0) return ['  none'];
+  return plan.channels.map(({ channel, invitations, groups }) => {
+    const parts = [...groups].map(([group, n]) => `${group} ${n}`).join(', ');
+    return `  ${channel.padEnd(9)} ${String(invitations).padStart(5)}  (${parts})`;
   });
 }
 
@@ -65,38 +63,39 @@ function capNote(plan: LaunchPlan, reason: SkipReason): string {
   return reason === 'contacted' ? ` (${plan.capDays} days)` : '';
 }
 
-function lineList(rows: readonly SkippedRow[], timeZone: string): string {
-  return rows
+function lineList(rows: Listed<SkippedRow>, timeZone: string): string {
+  const listed = rows.first
     .map((row) =>
       row.contact === undefined
         ? String(row.line)
         : `${row.line} (${row.contact.flowId}, ${formatTime(row.contact.at, timeZone)})`,
     )
     .join(', ');
+  return rows.count > rows.first.length
+    ? `${listed} and ${rows.count - rows.first.length} more`
+    : listed;
 }
 
 function costLines(plan: LaunchPlan, pricing: Pricing): string[] {
   const lines: string[] = [];
-  const sms = plan.invitations.filter(({ job }) => job.key.channel === 'sms');
-  if (sms.length > 0) {
-    const texts = sms.reduce((sum, entry) => sum + entry.costs.length, 0);
-    const segments = sms.reduce((sum, entry) => sum + entry.costs.reduce((a, b) => a + b, 0), 0);
-    const cost = (segments * pricing.pricePerSegment).toFixed(2);
+  const byChannel = new Map(plan.channels.map((channel) => [channel.channel, channel]));
+  const sms = byChannel.get('sms');
+  if (sms !== undefined) {
+    const cost = (sms.cost * pricing.pricePerSegment).toFixed(2);
     lines.push(
-      `  SMS: ${count(sms.length, 'invitation')}, ${count(texts, 'text')}, ${count(segments, 'segment')} x ${pricing.pricePerSegment} ${pricing.currency} = ${cost} ${pricing.currency}`,
+      `  SMS: ${count(sms.invitations, 'invitation')}, ${count(sms.messages, 'text')}, ${count(sms.cost, 'segment')} x ${pricing.pricePerSegment} ${pricing.currency} = ${cost} ${pricing.currency}`,
       '    (prices vary by country and carrier: pass --price-per-segment and --currency from your Twilio price list)',
     );
   }
   for (const channel of ['whatsapp', 'slack'] as const) {
-    const group = plan.invitations.filter(({ job }) => job.key.channel === channel);
-    if (group.length === 0) continue;
-    const messages = group.reduce((sum, entry) => sum + entry.costs.length, 0);
+    const group = byChannel.get(channel);
+    if (group === undefined) continue;
     const note =
       channel === 'whatsapp'
         ? ' (priced per conversation by WhatsApp; not estimated)'
         : ' (no charge)';
     lines.push(
-      `  ${channel === 'whatsapp' ? 'WhatsApp' : 'Slack'}: ${count(group.length, 'invitation')}, ${count(messages, 'message')}${note}`,
+      `  ${channel === 'whatsapp' ? 'WhatsApp' : 'Slack'}: ${count(group.invitations, 'invitation')}, ${count(group.messages, 'message')}${note}`,
     );
   }
   return lines.length > 0 ? lines : ['  nothing to send'];
@@ -111,7 +110,7 @@ function windowLines(plan: LaunchPlan): string[] {
   const lines = [
     `  ${quiet} (${flow.timezone}); ${count(plan.ratePerSecond, 'message')} a second per sender (LAUNCH_RATE_PER_SECOND; an SMS counts each segment)`,
   ];
-  for (const window of plan.windows) {
+  for (const window of plan.channels) {
     const from = `  ${window.channel.padEnd(9)} from ${formatTime(window.first, flow.timezone)}`;
     lines.push(
       window.last - window.first < 60_000

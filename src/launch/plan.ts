@@ -3,33 +3,38 @@ import type { Translate } from '../engine/types.js';
 import type { Flow } from '../flow/flow.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { RedisInvitationLedger, Standing } from './invitation-ledger.js';
-import { invitationJobId, type InvitationChannel, type InvitationJob } from './invitation-job.js';
+import type { InvitationJob } from './invitation-job.js';
 import {
-  identityOf,
-  readParticipants,
-  type Participant,
-  type RejectedRow,
-} from './participants.js';
-import { optOutKeys, personRef } from './person.js';
+  invitationOf,
+  openingCosts,
+  recipientIdentity,
+  recipientOf,
+  type Senders,
+} from './invitee.js';
+import { LineSet } from './line-set.js';
+import { PlannedStarts } from './planned-starts.js';
+import { readParticipants, type Participant, type RejectedRow } from './participants.js';
+import { optOutKeys } from './person.js';
+import {
+  PlanTally,
+  type ChannelPlan,
+  type Listed,
+  type SkippedRow,
+  type SkipReason,
+} from './plan-tally.js';
+import type { CsvText } from './csv.js';
 import type { RedisSendPacer } from './send-pacer.js';
-import { messageCost, openingReplies, planSendTimes, spacingMs, totalCost } from './send-window.js';
+import { SeenPeople } from './seen-people.js';
+import { SendSchedule } from './send-window.js';
+import { SLICE_ROWS } from './slices.js';
 
-/** A Slack email looked up in the workspace: the user id, or why there is none. */
-export type SlackLookup = (
-  email: string,
-) => Promise<{ readonly userId: string } | { readonly reason: string }>;
-
-export interface LaunchPlanDeps {
+export interface LaunchPlanDeps extends Senders {
   readonly ledger: Pick<RedisInvitationLedger, 'standing'>;
   readonly pacer: Pick<RedisSendPacer, 'nextFree'>;
   readonly store: Pick<SessionStore, 'isOptedOut'>;
   readonly translate: Translate;
   /** The participant-ref secret (`PSEUDONYM_KEY`). */
   readonly secret: string;
-  /** Present when Twilio is set up. */
-  readonly twilio: boolean;
-  /** Present when Slack is set up. */
-  readonly lookupSlackEmail: SlackLookup | undefined;
   readonly clock: () => Date;
 }
 
@@ -39,43 +44,34 @@ export interface LaunchSettings {
   readonly contactCapDays: number;
 }
 
-export interface PlannedInvitation {
-  readonly line: number;
-  readonly job: InvitationJob;
-  /** What each opening message costs of the sender's rate (SMS segments, else 1). */
-  readonly costs: readonly number[];
-}
-
-export type SkipReason = 'opted_out' | 'already_invited' | 'contacted';
-
-export interface SkippedRow {
-  readonly line: number;
-  readonly reason: SkipReason;
-  /** For `contacted`: by which flow, and when. */
-  readonly contact?: { readonly flowId: string; readonly at: number } | undefined;
-  /**
-   * For `already_invited` while still `queued`: the job, queued again when the launch runs,
-   * in case it was lost between the ledger and the queue (a no-op when it is there).
-   */
-  readonly queued?: InvitationJob | undefined;
-}
-
-export interface SendWindow {
-  readonly channel: InvitationChannel;
-  readonly first: number;
-  /** When the last invitation's messages should be out. */
-  readonly last: number;
-}
-
+/**
+ * What a launch would do. It holds counts and the first rows of each kind, never a list of
+ * people: per person only a bit for their line and, when invited, 8 bytes for their planned
+ * start, beside the file itself (kept as bytes, outside the JavaScript heap).
+ */
 export interface LaunchPlan {
   readonly flow: Flow;
   /** The same flow and the same file give the same id: it names this launch in logs and the ledger. */
   readonly launchId: string;
+  /** The participants file as read: queueing reads it again, so what it queues is what was planned. */
+  readonly file: CsvText;
   readonly rows: number;
-  readonly invitations: readonly PlannedInvitation[];
-  readonly rejected: readonly RejectedRow[];
-  readonly skipped: readonly SkippedRow[];
-  readonly windows: readonly SendWindow[];
+  /** Invitations to queue, on every channel. */
+  readonly invitations: number;
+  /** Each channel with invitations, in the order first met. */
+  readonly channels: readonly ChannelPlan[];
+  readonly rejected: Listed<RejectedRow>;
+  readonly skipped: Readonly<Record<SkipReason, Listed<SkippedRow>>>;
+  /**
+   * The lines queueing acts on: the people to invite, and those `already_invited` by an earlier
+   * run of this flow whose invitation is still `queued`: their jobs are queued again in case
+   * the run stopped between the ledger and the queue (a no-op where the job is there).
+   */
+  readonly lines: { readonly invite: LineSet; readonly requeue: LineSet };
+  /** When each invitation on `lines.invite` would start, in the order of the file. */
+  readonly starts: PlannedStarts;
+  /** The Slack users found for the file's emails: queueing invites them without asking again. */
+  readonly slackUsers: ReadonlyMap<string, string>;
   readonly capDays: number;
   readonly ratePerSecond: number;
 }
@@ -89,17 +85,23 @@ export class LaunchRefusedError extends Error {
   }
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
+
+interface Reached {
+  readonly participant: Participant;
+  readonly job: InvitationJob;
+}
 
 /**
  * Works out what a launch would do, writing nothing: who is invited (on which channel, in
  * which language and variant, at what planned time), which rows are rejected and why, and
- * who is skipped (opted out, already invited to this flow, contacted within the cap).
+ * who is skipped (opted out, already invited to this flow, contacted within the cap). The
+ * file is read in slices: each slice's opt-outs and standing in the ledger are read together.
  */
 export async function planLaunch(
   deps: LaunchPlanDeps,
   flow: Flow,
-  file: string,
+  file: CsvText,
   settings: LaunchSettings,
 ): Promise<LaunchPlan> {
   if (flow.inboundOnly)
@@ -108,57 +110,107 @@ export async function planLaunch(
     );
   const now = deps.clock();
   const launchId = launchIdOf(flow.id, file);
-  const list = readParticipants(file, flow);
-  const rejected: RejectedRow[] = [...list.rejected];
-  const resolved = await resolveAddresses(deps, flow.id, launchId, list.participants, rejected);
   const capDays = flow.contactCapDays ?? settings.contactCapDays;
-  const standings = await deps.ledger.standing(
-    flow.id,
-    resolved.map((entry) => entry.job.ref),
-    now.getTime(),
-    capDays * DAY_MS,
-  );
-  const optedOut = await Promise.all(
-    resolved.map(async ({ job }) => {
-      const flags = await Promise.all(optOutKeys(job.key).map((key) => deps.store.isOptedOut(key)));
-      return flags.some(Boolean);
-    }),
-  );
-  const skipped: SkippedRow[] = [];
-  const invitations: PlannedInvitation[] = [];
-  resolved.forEach((entry, index) => {
-    const skip = skipFor(optedOut[index] === true, standings[index] ?? { kind: 'new' });
-    if (skip === undefined) {
-      const costs = openingReplies(flow, entry.job, deps.translate, now).map((reply) =>
-        messageCost(entry.job.key.channel, reply),
-      );
-      invitations.push({ line: entry.line, job: entry.job, costs });
-    } else
-      skipped.push({
-        line: entry.line,
-        ...skip,
-        ...(standings[index]?.kind === 'invited' && standings[index].state === 'queued'
-          ? { queued: entry.job }
-          : {}),
+  const tally = new PlanTally(flow.languages[0] ?? '');
+  const lines = { invite: new LineSet(), requeue: new LineSet() };
+  const starts = new PlannedStarts();
+  const slackUsers = new Map<string, string>();
+  const seen = new SeenPeople();
+  const schedule = await SendSchedule.from(deps.pacer, now, settings.ratePerSecond, flow);
+  const of = { flowId: flow.id, launchId, secret: deps.secret };
+  /** A slice of reached people: their opt-outs and standing in the ledger read together. */
+  const settle = async (reached: readonly Reached[]): Promise<void> => {
+    const jobs = reached.map((entry) => entry.job);
+    const [standings, optedOut] = await Promise.all([
+      deps.ledger.standing(
+        flow.id,
+        jobs.map((job) => job.ref),
+        now.getTime(),
+        capDays * DAY_MS,
+      ),
+      optedOutOf(deps.store, jobs),
+    ]);
+    reached.forEach(({ participant, job }, index) => {
+      const standing = standings[index] ?? { kind: 'new' };
+      const skip = skipFor(optedOut[index] === true, standing);
+      if (skip !== undefined) {
+        tally.skip({ line: participant.line, ...skip });
+        // Also when they have opted out since: the sender then counts it skipped.
+        if (standing.kind === 'invited' && standing.state === 'queued')
+          lines.requeue.add(participant.line);
+        return;
+      }
+      const costs = openingCosts(flow, participant, job.key.channel, deps.translate, now);
+      const send = schedule.next(job.key.channel, costs);
+      tally.invite(job, costs, send);
+      lines.invite.add(participant.line);
+      starts.push(send.start);
+    });
+  };
+  // Row by row, so that an email's Slack user counts as met before the rows after it are read.
+  let reached: Reached[] = [];
+  for (const row of readParticipants(file, flow, seen)) {
+    tally.rows++;
+    if ('reason' in row) {
+      tally.reject(row);
+      continue;
+    }
+    const key = await recipientOf(deps, row, slackUsers);
+    if ('reason' in key) {
+      tally.reject({ line: row.line, reason: key.reason });
+      continue;
+    }
+    // An email is the same person as a Slack user id met elsewhere in the file.
+    const first = 'email' in row.address ? seen.meet(recipientIdentity(key), row.line) : undefined;
+    if (first !== undefined) {
+      tally.reject({
+        line: row.line,
+        reason: `the same person as line ${first}`,
+        duplicateOf: first,
       });
-  });
-  const timed = await planTimes(deps, flow, invitations, settings.ratePerSecond, now);
-  rejected.sort((a, b) => a.line - b.line);
+      continue;
+    }
+    reached.push({ participant: row, job: invitationOf(of, row, key, 0) });
+    if (reached.length === SLICE_ROWS) {
+      await settle(reached);
+      reached = [];
+    }
+  }
+  await settle(reached);
   return {
     flow,
     launchId,
-    rows: list.participants.length + list.rejected.length,
-    invitations: timed.invitations,
-    rejected,
-    skipped,
-    windows: timed.windows,
+    file,
+    rows: tally.rows,
+    invitations: tally.invitations,
+    channels: tally.channels,
+    rejected: tally.rejected,
+    skipped: tally.skipped,
+    lines,
+    starts,
+    slackUsers,
     capDays,
     ratePerSecond: settings.ratePerSecond,
   };
 }
 
-export function launchIdOf(flowId: string, file: string): string {
-  return createHash('sha256').update(`${flowId}\n${file}`).digest('hex').slice(0, 12);
+export function launchIdOf(flowId: string, file: CsvText): string {
+  return createHash('sha256').update(`${flowId}\n`).update(file).digest('hex').slice(0, 12);
+}
+
+/** Whether each person has opted out, on any key their opt-out may be under. */
+async function optedOutOf(
+  store: Pick<SessionStore, 'isOptedOut'>,
+  jobs: readonly InvitationJob[],
+): Promise<boolean[]> {
+  const keys = jobs.map((job) => optOutKeys(job.key));
+  const flags = await Promise.all(keys.flat().map((key) => store.isOptedOut(key)));
+  let at = 0;
+  return keys.map((own) => {
+    const any = flags.slice(at, at + own.length).some(Boolean);
+    at += own.length;
+    return any;
+  });
 }
 
 function skipFor(
@@ -170,106 +222,4 @@ function skipFor(
   if (standing.kind === 'contacted')
     return { reason: 'contacted', contact: { flowId: standing.flowId, at: standing.at } };
   return undefined;
-}
-
-/**
- * Each participant as a job (Slack emails looked up to their user ids); rows that cannot be
- * reached are rejected, and so is a second row for a person the lookup showed to be the same.
- */
-async function resolveAddresses(
-  deps: LaunchPlanDeps,
-  flowId: string,
-  launchId: string,
-  participants: readonly Participant[],
-  rejected: RejectedRow[],
-): Promise<{ readonly line: number; readonly job: InvitationJob }[]> {
-  const resolved: { line: number; job: InvitationJob }[] = [];
-  const firstLineOf = new Map<string, number>();
-  for (const participant of participants) {
-    const { address, line } = participant;
-    let key: InvitationJob['key'];
-    if (address.channel !== 'slack') {
-      if (!deps.twilio) {
-        rejected.push({
-          line,
-          reason: 'Twilio is not set up (TWILIO_ settings), so texts cannot be sent',
-        });
-        continue;
-      }
-      key = { channel: address.channel, address: address.phone };
-    } else if (deps.lookupSlackEmail === undefined) {
-      rejected.push({
-        line,
-        reason: 'Slack is not set up (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)',
-      });
-      continue;
-    } else if ('email' in address) {
-      const found = await deps.lookupSlackEmail(address.email);
-      if ('reason' in found) {
-        rejected.push({ line, reason: found.reason });
-        continue;
-      }
-      key = { channel: 'slack', address: found.userId };
-    } else key = { channel: 'slack', address: address.userId };
-    const identity = identityOf(
-      key.channel === 'slack' ? { channel: 'slack', userId: key.address } : address,
-    );
-    const first = firstLineOf.get(identity);
-    if (first !== undefined) {
-      rejected.push({ line, reason: `the same person as line ${first}`, duplicateOf: first });
-      continue;
-    }
-    firstLineOf.set(identity, line);
-    const ref = personRef(key, deps.secret);
-    resolved.push({
-      line,
-      job: {
-        id: invitationJobId(flowId, ref),
-        launchId,
-        flowId,
-        ref,
-        key,
-        language: participant.language,
-        variant: participant.variant,
-        role: participant.role,
-        params: participant.params,
-        runAt: 0,
-      },
-    });
-  }
-  return resolved;
-}
-
-/** Planned send times per channel, each channel from where its sender's pace is free. */
-async function planTimes(
-  deps: LaunchPlanDeps,
-  flow: Flow,
-  invitations: readonly PlannedInvitation[],
-  ratePerSecond: number,
-  now: Date,
-): Promise<{ invitations: PlannedInvitation[]; windows: SendWindow[] }> {
-  const channels = [...new Set(invitations.map((entry) => entry.job.key.channel))];
-  const timedByLine = new Map<number, number>();
-  const windows: SendWindow[] = [];
-  for (const channel of channels) {
-    const group = invitations.filter((entry) => entry.job.key.channel === channel);
-    const start = new Date(Math.max(now.getTime(), await deps.pacer.nextFree(channel)));
-    const times = planSendTimes(
-      start,
-      group.map((entry) => entry.costs),
-      ratePerSecond,
-      flow,
-    );
-    group.forEach((entry, index) => timedByLine.set(entry.line, times[index] ?? start.getTime()));
-    const lastCosts = group.at(-1)?.costs ?? [];
-    const last = (times.at(-1) ?? start.getTime()) + spacingMs(totalCost(lastCosts), ratePerSecond);
-    windows.push({ channel, first: times[0] ?? start.getTime(), last });
-  }
-  return {
-    invitations: invitations.map((entry) => ({
-      ...entry,
-      job: { ...entry.job, runAt: timedByLine.get(entry.line) ?? now.getTime() },
-    })),
-    windows,
-  };
 }

@@ -5,6 +5,8 @@ import { nextAllowedTime } from '../jobs/quiet-hours.js';
 import { renderForSms } from '../render/sms.js';
 import { countSegments } from '../render/sms-segments.js';
 import type { Channel } from '../store/session-store.js';
+import { INVITATION_CHANNELS, type InvitationChannel } from './invitation-job.js';
+import type { RedisSendPacer } from './send-pacer.js';
 
 /**
  * What one message uses of a sender's rate. Twilio counts an SMS by its segments (a 300-
@@ -49,25 +51,49 @@ export function invitationStart(
   return start;
 }
 
+/** An invitation's planned place on its sender: when it starts, and when its last message is out. */
+export interface PlannedSend {
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
- * When each invitation would go, one after another from `start` at the rate, each moved out
- * of the flow's quiet hours. The real send times come from the running sender; this is the
- * plan that spreads the jobs and the estimate shown before a launch.
+ * When each invitation would go, one after another on its channel's sender at the rate, from
+ * where that sender is free, each moved out of the flow's quiet hours. The real send times
+ * come from the running sender; this is the plan that spreads the jobs and the estimate shown
+ * before a launch. It holds one time per channel, however many invitations are planned.
  */
-export function planSendTimes(
-  start: Date,
-  invitations: readonly (readonly number[])[],
-  ratePerSecond: number,
-  flow: Pick<Flow, 'quietHours' | 'timezone'>,
-): number[] {
-  const times: number[] = [];
-  let at = start.getTime();
-  for (const costs of invitations) {
-    at = invitationStart(new Date(at), costs, ratePerSecond, flow);
-    times.push(at);
-    at += spacingMs(totalCost(costs), ratePerSecond);
+export class SendSchedule {
+  private constructor(
+    private readonly free: Map<InvitationChannel, number>,
+    private readonly ratePerSecond: number,
+    private readonly flow: Pick<Flow, 'quietHours' | 'timezone'>,
+  ) {}
+
+  /** Each sender from `now`, or from its next free slot when a launch already holds it. */
+  static async from(
+    pacer: Pick<RedisSendPacer, 'nextFree'>,
+    now: Date,
+    ratePerSecond: number,
+    flow: Pick<Flow, 'quietHours' | 'timezone'>,
+  ): Promise<SendSchedule> {
+    const free = await Promise.all(
+      INVITATION_CHANNELS.map(
+        async (channel) =>
+          [channel, Math.max(now.getTime(), await pacer.nextFree(channel))] as const,
+      ),
+    );
+    return new SendSchedule(new Map(free), ratePerSecond, flow);
   }
-  return times;
+
+  /** Plans an invitation of these message costs after the ones planned before it on `channel`. */
+  next(channel: InvitationChannel, costs: readonly number[]): PlannedSend {
+    const at = this.free.get(channel) ?? 0;
+    const start = invitationStart(new Date(at), costs, this.ratePerSecond, this.flow);
+    const end = start + spacingMs(totalCost(costs), this.ratePerSecond);
+    this.free.set(channel, end);
+    return { start, end };
+  }
 }
 
 export function totalCost(costs: readonly number[]): number {

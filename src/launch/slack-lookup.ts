@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { classifySlackFailure } from '../channels/slack/api-errors.js';
 import type { SlackClient } from '../channels/slack/client.js';
 import { SLACK_USER_ID } from '../channels/slack/payloads.js';
-import type { SlackLookup } from './plan.js';
+import type { SlackLookup } from './invitee.js';
 
 const lookedUp = z.object({ user: z.object({ id: z.string().regex(SLACK_USER_ID) }) });
 
