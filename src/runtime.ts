@@ -160,7 +160,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   };
   const timers = new SessionTimers({ jobs: backend.jobs, senders, refOf, clock });
   const concerns = createConcernAlerts({
-    sinks: concernSinks(config, slack?.alerts, { logger, clock }),
+    sinks: concernSinks(config, slack?.alerts, backend.deliveryQueue),
     refOf,
     clock,
     logger,

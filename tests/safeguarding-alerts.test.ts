@@ -3,7 +3,14 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
+import { createDeliveryHandler } from '../src/partners/delivery-worker.js';
+import { createFileSink } from '../src/partners/file-sink.js';
 import { createWebhookSender } from '../src/partners/http-partner-client.js';
+import { MemoryDeliveryQueue } from '../src/partners/memory-delivery-queue.js';
+import { MemoryPartnerState } from '../src/partners/memory-partner-state.js';
+import { createPartnerClient } from '../src/partners/partner-client.js';
+import { withCoordinators } from '../src/partners/partner-deliveries.js';
+import type { HeldDelivery } from '../src/partners/partner-state.js';
 import {
   concernAlertText,
   createConcernAlerts,
@@ -12,7 +19,7 @@ import {
   type ConcernEvent,
 } from '../src/safeguarding/alerts.js';
 import { readSafeguardingConfig } from '../src/safeguarding/config.js';
-import { webhookConcernSink } from '../src/safeguarding/webhook-sink.js';
+import { coordinatorsTarget, queuedConcernSink } from '../src/safeguarding/webhook-sink.js';
 import type { Session } from '../src/engine/types.js';
 import { lineSink } from './helpers/slack.js';
 
@@ -38,6 +45,8 @@ describe('concern alerts', () => {
   let url: string;
   let status = 200;
   const received: Received[] = [];
+  /** Called as each request is answered. */
+  let arrived: () => void = () => undefined;
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -45,7 +54,7 @@ describe('concern alerts', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         received.push({ headers: request.headers, body });
-        response.writeHead(status).end();
+        response.writeHead(status).end(() => arrived());
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -62,24 +71,48 @@ describe('concern alerts', () => {
     });
   }
 
-  function sink() {
-    return webhookConcernSink({
-      send: createWebhookSender({
-        httpHosts: ['127.0.0.1'],
-        logger: createLogger('silent'),
+  /**
+   * The alert webhook sink on the delivery queue, as the runtime wires it: a short retry
+   * schedule (three attempts), and a promise for the first delivery held for coordinators.
+   */
+  function queued() {
+    const silent = createLogger('silent');
+    const queue = new MemoryDeliveryQueue();
+    const state = new MemoryPartnerState();
+    let onHeld: (held: HeldDelivery) => void = () => undefined;
+    const held = new Promise<HeldDelivery>((resolve) => (onHeld = resolve));
+    queue.start(
+      createDeliveryHandler({
+        client: createPartnerClient({
+          webhook: createWebhookSender({
+            httpHosts: ['127.0.0.1'],
+            logger: silent,
+            clock: () => at,
+          }),
+          file: createFileSink({ directory: '.', logger: silent }),
+          logger: silent,
+        }),
+        targets: withCoordinators(() => undefined, coordinatorsTarget({ url, secret: SECRET })),
+        state,
         clock: () => at,
+        logger: silent,
+        schedule: (made) => (made < 3 ? 5 : undefined),
+        onHeld,
       }),
-      target: { url, secret: SECRET },
-      wait: () => Promise.resolve(),
-    });
+    );
+    const delivered = new Promise<void>((resolve) => (arrived = resolve));
+    return { sink: queuedConcernSink(queue), queue, held, delivered };
   }
 
   it('posts a signed Standard Webhooks alert with the pseudonymous ref and never the message', async () => {
     received.length = 0;
     status = 200;
-    const alerts = alertsWith([sink()]);
+    const { sink, queue, delivered } = queued();
+    const alerts = alertsWith([sink]);
     alerts.raised(key, session, event);
     await alerts.settled();
+    await delivered;
+    await queue.close();
     expect(received).toHaveLength(1);
     const [{ headers, body }] = received as [Received];
     expect(JSON.parse(body)).toEqual({
@@ -103,20 +136,21 @@ describe('concern alerts', () => {
     expect(headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
   });
 
-  it('retries a failing webhook, then logs the failure without throwing', async () => {
+  it('retries a failing alert webhook on the durable queue, then holds it for coordinators', async () => {
     received.length = 0;
     status = 500;
     const lines: string[] = [];
-    const alerts = alertsWith([sink()], lines);
+    const { sink, queue, held } = queued();
+    const alerts = alertsWith([sink], lines);
     expect(() => alerts.raised(key, session, event)).not.toThrow();
     await alerts.settled();
+    const dead = await held;
+    await queue.close();
+    expect(dead).toMatchObject({ kind: 'dead_lettered', reason: 'http_500', attempts: 3 });
     expect(received).toHaveLength(3);
     expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(1);
-    const logged = lines.join('');
-    expect(logged).toContain('"code":"concern_raised"');
-    expect(logged).toContain('"code":"concern_alert_failed"');
-    expect(logged).toContain('"sink":"webhook"');
-    expect(logged).not.toContain('900555');
+    expect(lines.join('')).toContain('"code":"concern_raised"');
+    expect(lines.join('')).not.toContain('900555');
   });
 
   it('says what happened in words for the Slack channel', () => {

@@ -4,8 +4,13 @@
  * every retry, so a partner can drop a repeat.
  */
 /** `concern.raised` goes to the coordinators' alert webhook (`ALERT_WEBHOOK_URL`), never to a partner. */
-export type DeliveryType =
-  'response.completed' | 'response.partial' | 'response.erased' | 'concern.raised';
+export const DELIVERY_TYPES = [
+  'response.completed',
+  'response.partial',
+  'response.erased',
+  'concern.raised',
+] as const;
+export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 export interface Delivery {
   /** `webhook-id`: `msg_` + a hash of the record id and the partner id. */

@@ -4,8 +4,10 @@ import type { Flow } from '../flow/flow.js';
 import type { FlowRegistry } from '../flow/registry.js';
 import type { Logger } from '../logger.js';
 import type { ResponseOutbox } from '../responses/response-store.js';
+import { COORDINATORS_RECEIVER, coordinatorsTarget } from '../safeguarding/webhook-sink.js';
+import type { PartnerTarget } from './delivery.js';
 import type { DeliveryQueue } from './delivery-queue.js';
-import { createDeliveryHandler, type RetrySchedule } from './delivery-worker.js';
+import { createDeliveryHandler, type RetrySchedule, type TargetLookup } from './delivery-worker.js';
 import { createFileSink } from './file-sink.js';
 import { HeldDeliveries } from './held-deliveries.js';
 import { createWebhookSender } from './http-partner-client.js';
@@ -72,7 +74,10 @@ export function startPartnerDeliveries(parts: PartnerDeliveryParts): PartnerDeli
   queue.start(
     createDeliveryHandler({
       client,
-      targets: partnerTargets(flows, parts.secrets),
+      targets: withCoordinators(
+        partnerTargets(flows, parts.secrets),
+        coordinatorsTarget(config.safeguarding.alertWebhook),
+      ),
       state,
       clock,
       logger,
@@ -104,4 +109,13 @@ export function startPartnerDeliveries(parts: PartnerDeliveryParts): PartnerDeli
       await queue.close();
     },
   };
+}
+
+/** Partners of flows, and the coordinators' alert webhook (concerns go through the same queue). */
+export function withCoordinators(
+  partners: TargetLookup,
+  coordinators: PartnerTarget | undefined,
+): TargetLookup {
+  return (flowId, partnerId) =>
+    partnerId === COORDINATORS_RECEIVER ? coordinators : partners(flowId, partnerId);
 }

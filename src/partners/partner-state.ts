@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Delivery } from './delivery.js';
+import { DELIVERY_TYPES, type Delivery } from './delivery.js';
 
 /**
  * Why a delivery is held for a coordinator: `dead_lettered` after the last attempt of the
@@ -120,7 +120,7 @@ export function sortedCounts(table: Map<string, PartnerCounts>): PartnerCounts[]
 
 const deliverySchema = z.object({
   id: z.string(),
-  type: z.enum(['response.completed', 'response.partial', 'response.erased']),
+  type: z.enum(DELIVERY_TYPES),
   flowId: z.string(),
   partnerId: z.string(),
   recordId: z.string(),
