@@ -298,7 +298,8 @@ function embedded(
     { mode: 'embedded' },
     'no REDIS_URL: conversations are kept in memory and lost on restart (fine for trying carevoice, not for a consultation)',
   );
-  const store = new MemorySessionStore(clock);
+  const limiter = new MemoryRateLimiter(clock);
+  const store = new MemorySessionStore(clock, { limiter });
   const queue = new MemoryParticipantQueue();
   const jobs = new MemoryJobQueue({ onFailure });
   return {
@@ -308,7 +309,7 @@ function embedded(
     stats: store.stats,
     queue,
     jobs,
-    limiter: new MemoryRateLimiter(clock),
+    limiter,
     statusLog: new MemoryMessageStatusLog(clock),
     partnerState: new MemoryPartnerState(),
     deliveryQueue: new MemoryDeliveryQueue({ onHandlerError: deliveryTrouble(logger) }),

@@ -8,6 +8,8 @@ import { participantRef } from '../src/store/participant-ref.js';
 import { KeySchemeError, RedisKeyScheme } from '../src/store/redis-keys.js';
 import { RedisParticipantQueue, type QueueWarning } from '../src/store/redis-participant-queue.js';
 import { RedisSessionStore } from '../src/store/redis-session-store.js';
+import { MemoryRateLimiter, type RateHit, type RateLimiter } from '../src/store/rate-limiter.js';
+import { RedisRateLimiter } from '../src/store/redis-rate-limiter.js';
 import {
   HISTORY_LIMIT,
   ParticipantBusyError,
@@ -96,6 +98,8 @@ async function unreachableRedis(): Promise<Redis> {
 
 interface StoreHarness {
   readonly store: SessionStore;
+  /** The limiter whose windows the store's hits count in. */
+  readonly limiter: RateLimiter;
   /** Moves the memory store's clock; Redis keeps real time, so its tests poll instead. */
   readonly passTime: (ms: number) => void;
   /** Every key under the test's Redis prefix; undefined for a store without keys. */
@@ -105,8 +109,11 @@ interface StoreHarness {
 
 function memoryStoreHarness(): StoreHarness {
   let now = Date.parse('2025-03-01T09:05:00.000Z');
+  const clock = () => new Date(now);
+  const limiter = new MemoryRateLimiter(clock);
   return {
-    store: new MemorySessionStore(() => new Date(now)),
+    store: new MemorySessionStore(clock, { limiter }),
+    limiter,
     passTime: (ms) => (now += ms),
     storedKeys: undefined,
     close: async () => undefined,
@@ -117,6 +124,7 @@ function redisStoreHarness({ url, prefix }: RedisTestEnv): StoreHarness {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   return {
     store: new RedisSessionStore({ redis, prefix, secret: SECRET }),
+    limiter: new RedisRateLimiter(redis, prefix),
     passTime: () => undefined,
     storedKeys: () => scanKeys(redis, prefix),
     close: async () => {
@@ -305,6 +313,32 @@ function sessionStoreContract(create: () => StoreHarness): void {
     });
   });
 
+  it('counts a hit in open, and a commit’s hit only when its change is saved', async () => {
+    const counts: number[] = [];
+    const hit = (name: string, events: number): RateHit => ({
+      name,
+      key: participantRef(PHONE, SECRET),
+      windowMs: DAY_MS,
+      events,
+      counted: (count) => counts.push(count),
+    });
+    await h.limiter.hit('sms-in', participantRef(PHONE, SECRET), DAY_MS);
+    await h.store.open(PHONE, 'SM1', undefined, hit('sms-in', 1));
+    const first = { session: session(1), expectedRevision: null, messageId: 'SM1', ttlMs: DAY_MS };
+    expect(await h.store.commit(PHONE, { ...first, hit: hit('sms-out', 2) })).toBe('saved');
+    expect(await h.store.commit(PHONE, { ...first, hit: hit('sms-out', 2) })).toBe('duplicate');
+    const stale = { ...first, messageId: 'SM2', hit: hit('sms-out', 2) };
+    expect(await h.store.commit(PHONE, stale)).toBe('conflict');
+    expect(counts).toEqual([2, 2]);
+    // The store's hits are the limiter's own windows, under the participant's ref.
+    expect(await h.limiter.hit('sms-in', participantRef(PHONE, SECRET), DAY_MS)).toEqual({
+      count: 3,
+    });
+    expect(await h.limiter.hit('sms-out', participantRef(PHONE, SECRET), DAY_MS)).toEqual({
+      count: 3,
+    });
+  });
+
   it(`keeps ended sessions newest first, at most ${HISTORY_LIMIT}`, async () => {
     const ended: readonly SessionStatus[] = ['completed', 'expired', 'opted_out', 'halted'];
     const endedStatus = (revision: number): SessionStatus =>
@@ -389,6 +423,36 @@ describe('RedisSessionStore in Redis', () => {
   afterEach(async () => {
     await removeKeys(redis, env.prefix);
     redis.disconnect();
+  });
+
+  it('counts a message’s hits within its open and commit scripts: no call of their own', async () => {
+    const ref = participantRef(PHONE, SECRET);
+    const hit = (name: string): RateHit => ({
+      name,
+      key: ref,
+      windowMs: DAY_MS,
+      events: 1,
+      counted: () => undefined,
+    });
+    // Registers the scripts (the first call may be sent twice: EVALSHA, then EVAL).
+    await store.open(PHONE, 'SM0', undefined, hit('sms-in'));
+    await store.commit(PHONE, {
+      session: session(1),
+      expectedRevision: null,
+      ttlMs: DAY_MS,
+      hit: hit('sms-out'),
+    });
+    const sent = vi.spyOn(redis, 'sendCommand');
+    await store.open(PHONE, 'SM1', undefined, hit('sms-in'));
+    await store.commit(PHONE, {
+      session: session(2),
+      expectedRevision: 1,
+      messageId: 'SM1',
+      ttlMs: DAY_MS,
+      hit: hit('sms-out'),
+    });
+    expect(sent.mock.calls.map(([command]) => command.name)).toEqual(['evalsha', 'evalsha']);
+    expect(await redis.get(`${env.prefix}rate:sms-out:{${ref}}`)).toBe('2');
   });
 
   it('keeps the session JSON compact', async () => {

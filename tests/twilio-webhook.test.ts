@@ -212,6 +212,20 @@ describe('SMS and WhatsApp through /twilio/messages', () => {
     expect(await say(from, 'and another')).toEqual([]);
   });
 
+  it('sends no more than the hourly cap to one person: a reply past it is held back', async () => {
+    const from = '+447700900131';
+    const ref = runtime.refOf({ channel: 'sms', address: from });
+    const cap = runtime.config.smsOutboundLimitPerHour;
+    // Other replies this hour have left room for one message.
+    await runtime.limiter.hit('sms-out', ref, 3_600_000, cap - 1);
+    const opening = await say(from, 'DAYCENTRE');
+    expect(opening).toEqual([expect.stringMatching(/^Hello\. Your local council/)]);
+    expect(await say(from, '2')).toEqual([]);
+    // The conversation went on all the same; only the sending is held back.
+    const session = await runtime.store.load({ channel: 'sms', address: from });
+    expect(session?.answers['role']).toBeDefined();
+  });
+
   it('shows coordinators failed deliveries from status callbacks, by pseudonymous id only', async () => {
     const params = {
       MessageSid: messageSid(),

@@ -28,6 +28,7 @@ import type {
   Turn,
 } from '../store/session-store.js';
 import type { FlowStatField } from '../store/flow-stats.js';
+import type { RateHit } from '../store/rate-limiter.js';
 import { responseRecordFor } from '../responses/record.js';
 import { isOptInWord } from './opt-in.js';
 import type { SessionTimers } from './session-timers.js';
@@ -40,6 +41,45 @@ export interface Outcome {
   readonly flowId: string | undefined;
   /** The provider sent this message before: it was not handled again. */
   readonly duplicate: boolean;
+  /** The inbound window's count, when past its limit: the message was not handled. */
+  readonly flooded?: number | undefined;
+  /** The outbound window's count, these replies included, when the commit counted them. */
+  readonly sent?: number | undefined;
+}
+
+/** A rate-limit window of a participant (see RateLimiter): `key` is their ref. */
+export interface RateWindow {
+  readonly name: string;
+  readonly key: string;
+  readonly windowMs: number;
+}
+
+/** What a channel asks of `receive` besides handling the message, folded into its round trips. */
+export interface ReceiveOptions {
+  /** Counts the message as it is opened; past `limit` it is not handled (`Outcome.flooded`). */
+  readonly inbound?: (RateWindow & { readonly limit: number }) | undefined;
+  /** Counts the replies of the message's commit (`Outcome.sent`). */
+  readonly outbound?: RateWindow | undefined;
+  /**
+   * Takes the "message handled" fields instead of a log line of their own, e.g. to join the
+   * request's line: one line a message.
+   */
+  readonly report?: ((fields: HandledFields) => void) | undefined;
+}
+
+/** What is logged of a handled message: pseudonymous, no text. */
+export interface HandledFields {
+  readonly channel: string;
+  readonly flowId: string;
+  readonly status: SessionStatus;
+  readonly revision: number;
+  readonly events: readonly string[];
+}
+
+/** The message's last commit: its turn to give back, and what it counts and reports. */
+interface Closing {
+  readonly turn: Turn;
+  readonly options: ReceiveOptions;
 }
 
 export interface ConversationDeps {
@@ -119,19 +159,34 @@ export class ConversationService {
    * An inbound message: the answer to the waiting question, or a keyword that starts a flow.
    * `messageId` is the provider's id: a message seen before is not handled twice.
    */
-  receive(key: ParticipantKey, input: Input, messageId?: string): Promise<Outcome> {
+  receive(
+    key: ParticipantKey,
+    input: Input,
+    messageId?: string,
+    options: ReceiveOptions = {},
+  ): Promise<Outcome> {
     return this.deps.queue.runOpening(key, async (turn) => {
-      const opened = await this.deps.store.open(key, messageId, turn);
+      const { inbound } = options;
+      let received = 0;
+      const opened = await this.deps.store.open(
+        key,
+        messageId,
+        turn,
+        inbound && hitOf(inbound, 1, (count) => (received = count)),
+      );
+      if (inbound !== undefined && received > inbound.limit)
+        return { ...NOTHING, flooded: received };
       if (opened.duplicate) return DUPLICATE;
+      const closing: Closing = { turn, options };
       if (opened.optedOut) return this.optIn(key, input);
       let stored = opened.session;
       if (stored?.status === 'active') {
         const flow = this.pinnedFlow(stored);
         if (flow === undefined)
-          return this.commit(key, undefined, stored, stranded(stored), messageId, true, turn);
+          return this.commit(key, undefined, stored, stranded(stored), messageId, true, closing);
         const result = step(flow, { ...stored, flowVersion: flow.version }, input, this.context());
         if (result.session.status !== 'expired' || result.events[0]?.type !== 'flow_expired') {
-          return this.commit(key, flow, stored, result, messageId, true, turn);
+          return this.commit(key, flow, stored, result, messageId, true, closing);
         }
         // The timer had not ended it yet: record the expiry, then treat the text afresh.
         await this.commit(key, flow, stored, result, undefined);
@@ -150,7 +205,7 @@ export class ConversationService {
         { language: match.language, previousRevision: stored?.revision },
         this.context(),
       );
-      return this.commit(key, match.flow, stored, started, messageId, true, turn);
+      return this.commit(key, match.flow, stored, started, messageId, true, closing);
     });
   }
 
@@ -235,8 +290,8 @@ export class ConversationService {
     messageId: string | undefined,
     /** The person wrote this (rather than an invitation or a timer acting). */
     replied = false,
-    /** The message's turn, given back by this commit if nothing follows it. */
-    turn?: Turn,
+    /** The message's last commit: its turn is given back here if nothing follows. */
+    closing?: Closing,
   ): Promise<Outcome> {
     const now = this.deps.clock();
     // `started` counts people who took part: the first message they send in a session.
@@ -263,6 +318,8 @@ export class ConversationService {
       flow !== undefined &&
       session.status === 'active' &&
       result.events.some((event) => event.type === 'flow_started');
+    const outbound = closing?.options.outbound;
+    let sent: number | undefined;
     const saved = await this.deps.store.commit(key, {
       session,
       expectedRevision: stored?.revision ?? null,
@@ -273,20 +330,24 @@ export class ConversationService {
         ...(firstReply ? ['started' as const] : []),
         ...(ending === undefined ? [] : [ending]),
       ],
-      release: arming ? undefined : turn,
+      release: arming ? undefined : closing?.turn,
+      hit:
+        outbound === undefined || result.replies.length === 0
+          ? undefined
+          : hitOf(outbound, result.replies.length, (count) => (sent = count)),
     });
     if (saved === 'duplicate') return DUPLICATE;
     if (saved === 'conflict') throw new SessionConflictError();
-    this.deps.logger.info(
-      {
-        channel: key.channel,
-        flowId: session.flowId,
-        status: session.status,
-        revision: session.revision,
-        events: result.events.map((e) => e.type),
-      },
-      'message handled',
-    );
+    const handled: HandledFields = {
+      channel: key.channel,
+      flowId: session.flowId,
+      status: session.status,
+      revision: session.revision,
+      events: result.events.map((e) => e.type),
+    };
+    const report = closing?.options.report;
+    if (report === undefined) this.deps.logger.info(handled, 'message handled');
+    else report(handled);
     this.alertConcerns(key, session, result.events);
     if (arming) await this.armTimers(key, flow, session);
     return {
@@ -295,6 +356,7 @@ export class ConversationService {
       status: session.status,
       flowId: session.flowId,
       duplicate: false,
+      sent,
     };
   }
 
@@ -370,6 +432,10 @@ function endingOf(stored: Session | undefined, result: StepResult): FlowStatFiel
   if (status === 'active') return undefined;
   const began = result.events.some((event) => event.type === 'flow_started');
   return began || stored?.status === 'active' ? ENDED_COUNTS[status] : undefined;
+}
+
+function hitOf(window: RateWindow, events: number, counted: (count: number) => void): RateHit {
+  return { name: window.name, key: window.key, windowMs: window.windowMs, events, counted };
 }
 
 /** A session whose flow no longer has its step: ended, with its answers kept. */

@@ -9,6 +9,7 @@ import { createAdminRouter } from './admin.js';
 import { renderDeliveryMetrics } from '../partners/delivery-metrics.js';
 import { createTwilioStatusRouter } from '../channels/twilio/status-route.js';
 import { createWebChatRouter } from './webchat/router.js';
+import { requestLineNotes } from './request-line.js';
 
 /**
  * Set once shutdown begins, so /readyz tells the load balancer to send no new traffic while
@@ -130,8 +131,9 @@ function routeOf(req: express.Request): string {
 }
 
 /**
- * One line per request: method, route pattern, status and duration. Never bodies, query
- * strings or addresses: they can hold phone numbers and what people told us.
+ * One line per request: method, route pattern, status and duration, and what the route noted
+ * (e.g. the conversation's flow, status and events for an inbound message). Never bodies,
+ * query strings or addresses: they can hold phone numbers and what people told us.
  */
 function logRequests(logger: Logger): express.RequestHandler {
   return (req, res, next) => {
@@ -140,6 +142,8 @@ function logRequests(logger: Logger): express.RequestHandler {
       const route = routeOf(req);
       const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
       const line = {
+        // First, so that a route's note never overrides the request's own fields.
+        ...requestLineNotes(res),
         method: req.method,
         route,
         status: res.statusCode,

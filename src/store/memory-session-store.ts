@@ -1,6 +1,7 @@
 import type { Session } from '../engine/types.js';
 import { MemoryResponseStore } from '../responses/memory-response-store.js';
 import { MemoryFlowStats } from './flow-stats.js';
+import { MemoryRateLimiter, type RateHit } from './rate-limiter.js';
 import {
   DEDUPE_WINDOW_MS,
   HISTORY_LIMIT,
@@ -23,6 +24,8 @@ interface Entry {
 export interface MemoryStoreParts {
   readonly responses?: MemoryResponseStore | undefined;
   readonly stats?: MemoryFlowStats | undefined;
+  /** Where `open` and `commit` count their hits: the limiter the channels use. */
+  readonly limiter?: MemoryRateLimiter | undefined;
 }
 
 /** Sessions in this process's memory: the embedded default and unit tests. Lost on restart. */
@@ -30,6 +33,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, Entry>();
   readonly responses: MemoryResponseStore;
   readonly stats: MemoryFlowStats;
+  private readonly limiter: MemoryRateLimiter;
 
   constructor(
     private readonly clock: () => Date,
@@ -37,6 +41,7 @@ export class MemorySessionStore implements SessionStore {
   ) {
     this.responses = parts.responses ?? new MemoryResponseStore(clock);
     this.stats = parts.stats ?? new MemoryFlowStats();
+    this.limiter = parts.limiter ?? new MemoryRateLimiter(clock);
   }
 
   async load(key: ParticipantKey): Promise<Session | undefined> {
@@ -48,8 +53,10 @@ export class MemorySessionStore implements SessionStore {
     key: ParticipantKey,
     messageId: string | undefined,
     turn?: Turn,
+    hit?: RateHit,
   ): Promise<OpenedSession> {
     if (turn?.state === 'pending') await turn.take();
+    if (hit !== undefined) await this.count(hit);
     return {
       duplicate: messageId !== undefined && (await this.seen(key, messageId)),
       optedOut: this.entry(key).optedOut,
@@ -72,7 +79,13 @@ export class MemorySessionStore implements SessionStore {
       entry.history = [session, ...entry.history].slice(0, HISTORY_LIMIT);
     if (change.record !== undefined) this.responses.append(change.record);
     for (const field of change.counts ?? []) void this.stats.add(session.flowId, field);
+    if (change.hit !== undefined) await this.count(change.hit);
     return 'saved';
+  }
+
+  private async count(hit: RateHit): Promise<void> {
+    const { count } = await this.limiter.hit(hit.name, hit.key, hit.windowMs, hit.events);
+    hit.counted(count);
   }
 
   async seen(key: ParticipantKey, messageId: string): Promise<boolean> {

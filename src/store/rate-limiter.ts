@@ -17,6 +17,20 @@ export interface RateLimiter {
   forget(key: string): Promise<void>;
 }
 
+/**
+ * Events to count in a limiter's window as part of a session store's `open` or `commit`
+ * (the same windows `hit` counts in), so that counting costs no round trip of its own.
+ */
+export interface RateHit {
+  readonly name: string;
+  /** The participant's ref: the window's key, and (in Redis) its hash tag. */
+  readonly key: string;
+  readonly windowMs: number;
+  readonly events: number;
+  /** Told the window's count, these events included, once they are counted. */
+  counted(count: number): void;
+}
+
 /** In this process only: the embedded mode. */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { count: number; endsAt: number }>();

@@ -5,13 +5,28 @@ import { defineLuaCommand, type LuaCommand } from './redis-lua.js';
 import { StoreUnavailableError } from './session-store.js';
 
 /**
- * KEYS: the window. ARGV: window ms, events. INCRBY and, when the window is new, PEXPIRE, in
- * one round trip and atomically.
+ * Lua counting events in a window: INCRBY and, when the window is new, PEXPIRE, atomically.
+ * Shared with the session store's scripts, which count a message's events in their own trip.
  */
-const HIT = `
-local count = redis.call('INCRBY', KEYS[1], ARGV[2])
-if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count`;
+export const RATE_HIT_LUA = `
+local function rate_hit(key, window_ms, events)
+  local count = redis.call('INCRBY', key, events)
+  if count == events then redis.call('PEXPIRE', key, window_ms) end
+  return count
+end
+`;
+
+/** KEYS: the window. ARGV: window ms, events. */
+const HIT = `${RATE_HIT_LUA}
+return rate_hit(KEYS[1], ARGV[1], tonumber(ARGV[2]))`;
+
+/**
+ * A window's key: under the limiter's key as hash tag, which for a participant's windows is
+ * their ref, so that they share the slot of the participant's other keys.
+ */
+export function rateKey(prefix: string, name: string, key: string): string {
+  return `${prefix}rate:${name}:{${key}}`;
+}
 
 /**
  * Fixed windows in Redis, shared by all processes. `key` must already be a keyed hash, never
@@ -40,7 +55,7 @@ export class RedisRateLimiter implements RateLimiter {
     events = 1,
   ): Promise<{ readonly count: number }> {
     try {
-      const count = await this.hitScript(`${this.prefix}rate:${name}:{${key}}`, windowMs, events);
+      const count = await this.hitScript(rateKey(this.prefix, name, key), windowMs, events);
       return { count: Number(count) };
     } catch (error) {
       throw new StoreUnavailableError('rate limit check failed', { cause: error });

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Session } from '../engine/types.js';
 import { flowResponsesKey, outboxKey } from '../responses/redis-response-store.js';
 import { flowStatsKey } from './flow-stats.js';
+import type { RateHit } from './rate-limiter.js';
+import { RATE_HIT_LUA, rateKey } from './redis-rate-limiter.js';
 import { RedisKeyScheme, seenMember, type ParticipantKeys } from './redis-keys.js';
 import { defineLuaCommands, REDIS_NOW_MS, type LuaCommand, type LuaScript } from './redis-lua.js';
 import { LEAVE_LUA, TURN_LUA } from './redis-turn.js';
@@ -43,20 +45,22 @@ export interface RedisSessionStoreOptions {
 
 /**
  * KEYS: session, seen, optout, history, the participant's response index, the flow's
- * responses stream, the outbox stream, the flow's counters, the participant's queue and
- * its leases.
+ * responses stream, the outbox stream, the flow's counters, the participant's queue, its
+ * leases and a rate-limit window.
  * ARGV: expected revision ('' = nothing stored), new revision, json, ttl ms, seen member
  * ('' = no message id), dedupe window ms, opted out (1/0), ended (1/0), history limit,
  * history ttl ms, record id ('' = no record), record json, flow id, counters to increment
- * (comma-separated field names, '' = none), the turn's token to give back ('' = keep it).
+ * (comma-separated field names, '' = none), the turn's token to give back ('' = keep it),
+ * the window's ms and the events to count in it when the change is saved (0 = none).
  * The duplicate check comes first: a provider's retry of a handled message is a duplicate,
  * not a conflict, even though its revision is stale by then. The record, its index entry
  * (for erasure), its outbox entry (for partners) and the counters are written by the same
  * script as the session, so a completed session never lacks its record. The turn is given
- * back whatever the outcome: this commit is the message's last word. The flow's keys sit
- * outside the participant's hash slot: these scripts need one Redis primary, not a Cluster.
+ * back whatever the outcome: this commit is the message's last word. Answers { outcome,
+ * the window's count or false }. The flow's keys sit outside the participant's hash slot:
+ * these scripts need one Redis primary, not a Cluster.
  */
-const COMMIT_LUA = `${REDIS_NOW_MS}${LEAVE_LUA}
+const COMMIT_LUA = `${REDIS_NOW_MS}${LEAVE_LUA}${RATE_HIT_LUA}
 local function commit()
   if ARGV[5] ~= '' then
     redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%.0f', now))
@@ -88,7 +92,11 @@ local function commit()
 end
 local result = commit()
 if ARGV[15] ~= '' then leave(KEYS[9], KEYS[10], ARGV[15]) end
-return result
+local count = false
+if result == 'saved' and tonumber(ARGV[17]) > 0 then
+  count = rate_hit(KEYS[11], ARGV[16], tonumber(ARGV[17]))
+end
+return { result, count }
 `;
 
 /** KEYS: seen. ARGV: member. 1 while the message id is within its window. */
@@ -98,43 +106,53 @@ if until_ms and tonumber(until_ms) > now then return 1 end
 return 0
 `;
 
-/** { seen 1/0, opted out 1/0, session json or false }; needs `now`. */
-const READ_OPENED_LUA = `
-local function read_opened(seen_key, optout_key, session_key, member)
+/**
+ * { seen 1/0, opted out 1/0, session json or false, the window's count or false }; counts
+ * `events` in the window unless 0. Needs `now`.
+ */
+const READ_OPENED_LUA = `${RATE_HIT_LUA}
+local function read_opened(seen_key, optout_key, session_key, member, rate_key, window_ms, events)
   local seen = 0
   if member ~= '' then
     local until_ms = redis.call('ZSCORE', seen_key, member)
     if until_ms and tonumber(until_ms) > now then seen = 1 end
   end
-  return { seen, redis.call('EXISTS', optout_key), redis.call('HGET', session_key, 'json') }
+  local count = false
+  if events > 0 then count = rate_hit(rate_key, window_ms, events) end
+  return { seen, redis.call('EXISTS', optout_key), redis.call('HGET', session_key, 'json'), count }
 end
 `;
 
-/** KEYS: seen, optout, session. ARGV: seen member ('' = no message id). */
+/**
+ * KEYS: seen, optout, session, a rate-limit window. ARGV: seen member ('' = no message id),
+ * the window's ms, the events to count in it (0 = none).
+ */
 const OPEN_LUA = `${REDIS_NOW_MS}${READ_OPENED_LUA}
-return read_opened(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+return read_opened(KEYS[1], KEYS[2], KEYS[3], ARGV[1], KEYS[4], ARGV[2], tonumber(ARGV[3]))
 `;
 
 /**
- * KEYS: seen, optout, session, queue, leases. ARGV: seen member, the turn's token, lease ms.
- * Joins the participant's queue (redis-turn.ts); with the turn taken at once (the common
- * case), { 1, then what OPEN_LUA returns }; otherwise { 0 }, and the caller waits for the
- * turn, then opens again.
+ * KEYS: seen, optout, session, queue, leases, a rate-limit window. ARGV: seen member, the
+ * turn's token, lease ms, the window's ms, the events to count in it (0 = none). Joins the
+ * participant's queue (redis-turn.ts); with the turn taken at once (the common case),
+ * { 1, then what OPEN_LUA returns }; otherwise { 0 }, counting nothing, and the caller waits
+ * for the turn, then opens again.
  */
 const OPEN_IN_TURN_LUA = `${REDIS_NOW_MS}${TURN_LUA}${READ_OPENED_LUA}
 local turn = join(KEYS[4], KEYS[5], ARGV[2], tonumber(ARGV[3]))
 if turn ~= 1 then return { turn } end
-local opened = read_opened(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
-return { 1, opened[1], opened[2], opened[3] }
+local opened =
+  read_opened(KEYS[1], KEYS[2], KEYS[3], ARGV[1], KEYS[6], ARGV[4], tonumber(ARGV[5]))
+return { 1, opened[1], opened[2], opened[3], opened[4] }
 `;
 
 const COMMANDS = {
-  commit: { name: 'carevoiceCommitSession', keys: 10, lua: COMMIT_LUA, readOnly: false },
+  commit: { name: 'carevoiceCommitSession', keys: 11, lua: COMMIT_LUA, readOnly: false },
   seen: { name: 'carevoiceSessionSeen', keys: 1, lua: SEEN_LUA, readOnly: true },
-  open: { name: 'carevoiceOpenSession', keys: 3, lua: OPEN_LUA, readOnly: true },
+  open: { name: 'carevoiceOpenSession', keys: 4, lua: OPEN_LUA, readOnly: false },
   openInTurn: {
     name: 'carevoiceOpenSessionInTurn',
-    keys: 5,
+    keys: 6,
     lua: OPEN_IN_TURN_LUA,
     readOnly: false,
   },
@@ -168,9 +186,11 @@ export class RedisSessionStore implements SessionStore {
     key: ParticipantKey,
     messageId: string | undefined,
     turn?: Turn,
+    hit?: RateHit,
   ): Promise<OpenedSession> {
     const keys = this.keys.participant(key);
     const member = messageId === undefined ? '' : seenMember(messageId);
+    const [window, windowMs, events] = this.window(keys, hit);
     if (turn?.state === 'pending') {
       const reply = await this.attempt('open', () =>
         this.scripts.openInTurn(
@@ -179,20 +199,23 @@ export class RedisSessionStore implements SessionStore {
           keys.session,
           keys.queue,
           keys.alive,
+          window,
           member,
           turn.token,
           turn.leaseMs,
+          windowMs,
+          events,
         ),
       );
       const [first, ...opened] = Array.isArray(reply) ? (reply as unknown[]) : [];
       await turn.joined(first === 1);
       // Someone else held the turn: what was read then may have changed since.
-      if (first === 1) return openedFrom(opened);
+      if (first === 1) return openedFrom(opened, hit);
     }
     const reply = await this.attempt('open', () =>
-      this.scripts.open(keys.seen, keys.optout, keys.session, member),
+      this.scripts.open(keys.seen, keys.optout, keys.session, window, member, windowMs, events),
     );
-    return openedFrom(Array.isArray(reply) ? (reply as unknown[]) : []);
+    return openedFrom(Array.isArray(reply) ? (reply as unknown[]) : [], hit);
   }
 
   async commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult> {
@@ -200,7 +223,8 @@ export class RedisSessionStore implements SessionStore {
     const { session } = change;
     const json = JSON.stringify(session);
     const release = change.release?.state === 'held' ? change.release : undefined;
-    const result = await this.attempt('commit', () =>
+    const [window, windowMs, events] = this.window(keys, change.hit);
+    const reply = await this.attempt('commit', () =>
       this.scripts.commit(
         keys.session,
         keys.seen,
@@ -212,6 +236,7 @@ export class RedisSessionStore implements SessionStore {
         flowStatsKey(this.keys.prefix, session.flowId),
         keys.queue,
         keys.alive,
+        window,
         change.expectedRevision === null ? '' : String(change.expectedRevision),
         String(session.revision),
         json,
@@ -228,9 +253,13 @@ export class RedisSessionStore implements SessionStore {
         session.flowId,
         (change.counts ?? []).join(','),
         release?.token ?? '',
+        windowMs,
+        events,
       ),
     );
     release?.released();
+    const [result, count] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    if (typeof count === 'number') change.hit?.counted(count);
     if (result !== 'saved' && result !== 'conflict' && result !== 'duplicate') {
       throw new StoreUnavailableError(`redis commit answered ${String(result)}`);
     }
@@ -295,6 +324,15 @@ export class RedisSessionStore implements SessionStore {
   /** The client belongs to whoever created it (it is shared), so there is nothing to close. */
   async close(): Promise<void> {}
 
+  /**
+   * A hit's window key, ms and events; without a hit, none to count (and the session's key
+   * in the window's place: a script's keys are fixed in number, and this one is not touched).
+   */
+  private window(keys: ParticipantKeys, hit: RateHit | undefined): [string, number, number] {
+    if (hit === undefined) return [keys.session, 0, 0];
+    return [rateKey(this.keys.prefix, hit.name, hit.key), hit.windowMs, hit.events];
+  }
+
   private async attempt<T>(operation: string, command: () => Promise<T>): Promise<T> {
     try {
       return await command();
@@ -304,7 +342,8 @@ export class RedisSessionStore implements SessionStore {
   }
 }
 
-function openedFrom([seen, optedOut, json]: unknown[]): OpenedSession {
+function openedFrom([seen, optedOut, json, count]: unknown[], hit?: RateHit): OpenedSession {
+  if (typeof count === 'number') hit?.counted(count);
   return {
     duplicate: seen === 1,
     optedOut: optedOut === 1,

@@ -1,6 +1,7 @@
 import type { Session } from '../engine/types.js';
 import type { ResponseRecord } from '../responses/record.js';
 import type { FlowStatField } from './flow-stats.js';
+import type { RateHit } from './rate-limiter.js';
 
 export type Channel = 'web' | 'sms' | 'whatsapp' | 'slack' | 'terminal';
 
@@ -31,6 +32,8 @@ export interface SessionCommit {
   readonly counts?: readonly FlowStatField[] | undefined;
   /** The message's turn, given back by this commit (its last): see `Turn`. */
   readonly release?: Turn | undefined;
+  /** Counted only when the change is saved: e.g. the replies it sends, against a cap. */
+  readonly hit?: RateHit | undefined;
 }
 
 export type CommitResult = 'saved' | 'conflict' | 'duplicate';
@@ -58,9 +61,15 @@ export interface SessionStore {
   load(key: ParticipantKey): Promise<Session | undefined>;
   /**
    * `seen`, `isOptedOut` and `load` together: one round trip on the per-message path. Given
-   * a turn still to be taken, takes it first (see `Turn`).
+   * a turn still to be taken, takes it first (see `Turn`); given a hit, counts it once the
+   * turn is held (e.g. the message against a flood guard).
    */
-  open(key: ParticipantKey, messageId: string | undefined, turn?: Turn): Promise<OpenedSession>;
+  open(
+    key: ParticipantKey,
+    messageId: string | undefined,
+    turn?: Turn,
+    hit?: RateHit,
+  ): Promise<OpenedSession>;
   commit(key: ParticipantKey, change: SessionCommit): Promise<CommitResult>;
   /** True when a message with this id was already committed for this participant. */
   seen(key: ParticipantKey, messageId: string): Promise<boolean>;

@@ -1,9 +1,10 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { TwilioConfig } from '../../config.js';
-import type { ConversationService } from '../../conversation/service.js';
+import type { ConversationService, Outcome } from '../../conversation/service.js';
 import type { Reply, Translate } from '../../engine/types.js';
 import type { FlowRegistry } from '../../flow/registry.js';
+import { noteOnRequestLine } from '../../http/request-line.js';
 import type { Logger } from '../../logger.js';
 import { renderForSms } from '../../render/sms.js';
 import type { RateLimiter } from '../../store/rate-limiter.js';
@@ -67,8 +68,24 @@ export function createTwilioInboundRouter(deps: TwilioInboundDeps): Router {
       }
       const message = parsed.data;
       const ref = deps.refOf(key);
-      const replies = await handle(deps, key, ref, message);
-      res.type('text/xml').send(twiml(await capped(deps, key, ref, replies)));
+      // The flood guard and the reply cap are counted in the store's own round trips.
+      const outcome = await deps.conversations.receive(
+        key,
+        { type: 'text', text: message.Body },
+        message.MessageSid,
+        {
+          inbound: { name: 'sms-in', key: ref, windowMs: MINUTE, limit: deps.floodLimitPerMinute },
+          // Twilio answers its opt-out keywords itself: replies to them are not sent, nor counted.
+          outbound:
+            message.OptOutType === undefined
+              ? { name: 'sms-out', key: ref, windowMs: HOUR }
+              : undefined,
+          report: (fields) => noteOnRequestLine(res, { conversation: fields }),
+        },
+      );
+      const replies = await handle(deps, key, ref, message, outcome);
+      const counted = replies === outcome.replies ? outcome.sent : undefined;
+      res.type('text/xml').send(twiml(await capped(deps, key, ref, replies, counted)));
     },
   );
   return router;
@@ -79,20 +96,16 @@ async function handle(
   key: ParticipantKey,
   ref: string,
   message: z.infer<typeof inboundMessage>,
+  outcome: Outcome,
 ): Promise<readonly Reply[]> {
-  const { count } = await deps.limiter.hit('sms-in', ref, MINUTE);
-  if (count > deps.floodLimitPerMinute) {
+  const count = outcome.flooded;
+  if (count !== undefined) {
     deps.logger.warn(
       { code: 'flood_guard', channel: key.channel, count },
       'too many messages from one sender',
     );
     return count === deps.floodLimitPerMinute + 1 ? [commonMessage(deps, 'slow_down')] : [];
   }
-  const outcome = await deps.conversations.receive(
-    key,
-    { type: 'text', text: message.Body },
-    message.MessageSid,
-  );
   // Twilio has answered STOP, START or HELP itself; a second answer would only confuse.
   if (outcome.duplicate || message.OptOutType !== undefined) return [];
   if (outcome.status === 'none' && outcome.replies.length === 0) return stranger(deps, ref);
@@ -109,7 +122,8 @@ async function stranger(deps: TwilioInboundDeps, ref: string): Promise<readonly 
 
 /**
  * At most `outboundLimitPerHour` messages an hour to one person: a stop for reply loops. The
- * replies are counted together (one round trip, not one per reply); a reply past the cap, and
+ * replies are counted together, by the conversation's commit when it has (`counted`: the
+ * window's count, these included), else here in one round trip; a reply past the cap, and
  * every one after it, is held back.
  */
 async function capped(
@@ -117,9 +131,10 @@ async function capped(
   key: ParticipantKey,
   ref: string,
   replies: readonly Reply[],
+  counted: number | undefined,
 ): Promise<readonly Reply[]> {
   if (replies.length === 0) return replies;
-  const { count } = await deps.limiter.hit('sms-out', ref, HOUR, replies.length);
+  const count = counted ?? (await deps.limiter.hit('sms-out', ref, HOUR, replies.length)).count;
   const allowed = Math.max(0, deps.outboundLimitPerHour - (count - replies.length));
   if (allowed >= replies.length) return replies;
   deps.logger.warn(
