@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { EXPORT_FORMATS } from '../export/exporter.js';
 import { prepareFlowExport } from '../export/flow-export.js';
 import { parseSince, SINCE_HELP } from '../export/since.js';
 import { RedisResponseStore } from '../responses/redis-response-store.js';
+import { withCommandRedis } from './command-redis.js';
 import { loadLiveContent, unknownFlow } from './live-content.js';
 
 /**
@@ -44,7 +44,7 @@ export async function exportCommand(
       'REDIS_URL is not set, so there are no stored responses to read: a server without REDIS_URL keeps them in its own memory. Set REDIS_URL to the server’s, or download them from that server: GET /api/flows/<flow>/responses',
     );
   }
-  return withRedis(config.redisUrl, refuse, async (redis) => {
+  return withCommandRedis(config.redisUrl, refuse, async (redis) => {
     const { flows } = await loadLiveContent(config, redis, err);
     const flow = flows.get(flowId);
     if (flow === undefined) return refuse(unknownFlow(flowId, flows, config));
@@ -64,32 +64,4 @@ export async function exportCommand(
     err.write(`carevoice export: ${written} ${noun} of ${flow.id} written as ${format}\n`);
     return 0;
   });
-}
-
-/** Unreachable Redis is said without the URL, which may hold a password. */
-async function withRedis(
-  url: string,
-  refuse: (message: string) => number,
-  work: (redis: Redis) => Promise<number>,
-): Promise<number> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    retryStrategy: () => null,
-  });
-  // The socket's error (ECONNREFUSED, ENOTFOUND) says more than connect()'s "Connection is closed".
-  let socketError: unknown;
-  redis.on('error', (error: unknown) => (socketError = error));
-  try {
-    await redis.connect();
-  } catch (error) {
-    const cause = (socketError ?? error) as NodeJS.ErrnoException;
-    return refuse(`cannot reach Redis (REDIS_URL): ${cause.code ?? cause.message}`);
-  }
-  try {
-    return await work(redis);
-  } finally {
-    await redis.quit().catch(() => redis.disconnect());
-  }
 }

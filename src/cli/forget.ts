@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RedisMessageStatusLog } from '../channels/twilio/redis-message-status.js';
 import type { Config } from '../config.js';
 import { loadContent } from '../flow/content.js';
@@ -17,6 +17,7 @@ import { RedisParticipantQueue } from '../store/redis-participant-queue.js';
 import { RedisRateLimiter } from '../store/redis-rate-limiter.js';
 import { RedisSessionStore } from '../store/redis-session-store.js';
 import type { ParticipantKey } from '../store/session-store.js';
+import { withCommandRedis } from './command-redis.js';
 
 /** BullMQ's names for the queues, as the server (runtime.ts) names them. */
 const JOBS_QUEUE = 'sessions';
@@ -49,36 +50,29 @@ export async function forget(
     return refuse(`--channel takes ${ERASABLE_CHANNELS.join(', ')}, not '${values.channel}'`);
   const subject = readErasureSubject(address, channel);
   if (!subject.ok) return refuse(subject.reason);
-  if (config.redisUrl === undefined)
+  const url = config.redisUrl;
+  if (url === undefined)
     return refuse(
       'REDIS_URL is not set: a server without it keeps everything in its own memory, so erase there with DELETE /api/participants',
     );
-  const tombstone = await eraseInRedis(config, config.redisUrl, subject.keys, err);
+  const tombstone = await withCommandRedis<Tombstone | string>(
+    url,
+    (reason) => `${reason}; nothing was erased`,
+    (redis) => eraseInRedis(redis, config, url, subject.keys, err),
+  );
   if (typeof tombstone === 'string') return refuse(tombstone);
   out.write(values.json === true ? `${JSON.stringify(tombstone)}\n` : describe(tombstone));
   return 0;
 }
 
-/** The erasure with this command's own connections; a string says why it could not run. */
+/** The erasure with this command's own connections (the caller's Redis among them). */
 async function eraseInRedis(
+  redis: Redis,
   config: Config,
   url: string,
   keys: readonly ParticipantKey[],
   err: Writable,
-): Promise<Tombstone | string> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (error) {
-    // Said without the URL, which may hold a password.
-    return `cannot reach Redis (REDIS_URL): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; nothing was erased`;
-  }
+): Promise<Tombstone> {
   const logger = createLogger(config.logLevel, err);
   const { redisPrefix: prefix, pseudonymKey: secret } = config;
   const onError = (error: Error): void =>
@@ -120,7 +114,6 @@ async function eraseInRedis(
   } finally {
     await privacy.close();
     await Promise.all([jobs.close(), deliveries.close(), queue.close()]);
-    await redis.quit().catch(() => redis.disconnect());
   }
 }
 

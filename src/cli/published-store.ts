@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { PublishedFlows } from '../flow/published-flows.js';
+import { withCommandRedis } from './command-redis.js';
 
 /**
  * Runs `work` with the published-flow store of REDIS_URL, then disconnects. Unreachable Redis
@@ -13,23 +13,12 @@ export async function withPublishedFlows(
   work: (store: PublishedFlows) => Promise<number>,
 ): Promise<number> {
   if (config.redisUrl === undefined) throw new Error('withPublishedFlows needs REDIS_URL');
-  const redis = new Redis(config.redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    err.write(`cannot reach Redis (REDIS_URL): ${code}; nothing was changed\n`);
-    return 1;
-  }
-  try {
-    return await work(new PublishedFlows(redis, config.redisPrefix));
-  } finally {
-    await redis.quit().catch(() => redis.disconnect());
-  }
+  return withCommandRedis(
+    config.redisUrl,
+    (reason) => {
+      err.write(`${reason}; nothing was changed\n`);
+      return 1;
+    },
+    (redis) => work(new PublishedFlows(redis, config.redisPrefix)),
+  );
 }
