@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { loadCatalog, type TextCatalog } from '../i18n/catalog.js';
 import type { Logger } from '../logger.js';
 import { LiveFlows } from './live-flows.js';
-import { listFlowFiles } from './load.js';
+import { readFlowFolder } from './flow-folder.js';
 import { formatProblem, type FlowProblem } from './problems.js';
 import type { FlowRegistry } from './registry.js';
 import { prepareRelease } from './release.js';
@@ -117,28 +117,17 @@ export class FlowFilesWatch {
     const { flowsDir, localesDir } = this.options;
     const { catalog, problems } = loadCatalog(localesDir);
     const ready: Extract<ReturnType<typeof prepareRelease>, { ok: true }>[] = [];
-    const owners = new Map<string, string>();
-    for (const file of listFlowFiles(flowsDir)) {
-      const loaded = prepareRelease(file, { catalog, localesDir });
-      if (!loaded.ok) {
-        problems.push(...loaded.problems);
-        continue;
-      }
-      const owner = owners.get(loaded.flow.id);
-      if (owner !== undefined) {
-        problems.push({
-          file,
-          path: 'id',
-          message: `flow id '${loaded.flow.id}' is also used by ${owner}`,
-          fix: 'give each flow its own id',
-        });
-        continue;
-      }
-      owners.set(loaded.flow.id, file);
-      ready.push(loaded);
-    }
-    // A file that reads cleanly again may be reported anew when it next breaks.
-    for (const { flow } of ready) this.reported.delete(owners.get(flow.id) ?? '');
+    const folderProblems = readFlowFolder(
+      flowsDir,
+      (file) => prepareRelease(file, { catalog, localesDir }),
+      (loaded, file) => {
+        ready.push(loaded);
+        // A file that reads cleanly again may be reported anew when it next breaks.
+        this.reported.delete(file);
+        return [];
+      },
+    );
+    problems.push(...folderProblems);
     return { ready, problems };
   }
 

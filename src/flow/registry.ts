@@ -1,5 +1,6 @@
 import type { Flow } from './flow.js';
-import { listFlowFiles, loadFlowFile, type FlowSources } from './load.js';
+import { readFlowFolder } from './flow-folder.js';
+import { loadFlowFile, type FlowSources } from './load.js';
 import type { FlowProblem } from './problems.js';
 
 /**
@@ -84,26 +85,10 @@ export interface LoadedFlows {
 /** Loads every flow file in a folder; one broken file does not hide the others' problems. */
 export function loadFlowDirectory(dir: string, sources: FlowSources): LoadedFlows {
   const registry = new FlowRegistry();
-  const problems: FlowProblem[] = [];
-  const seen = new Map<string, string>();
-  for (const file of listFlowFiles(dir)) {
-    const loaded = loadFlowFile(file, sources);
-    if (!loaded.ok) {
-      problems.push(...loaded.problems);
-      continue;
-    }
-    const other = seen.get(loaded.flow.id);
-    if (other !== undefined) {
-      problems.push({
-        file,
-        path: 'id',
-        message: `flow id '${loaded.flow.id}' is also used by ${other}`,
-        fix: 'give each flow its own id',
-      });
-      continue;
-    }
-    seen.set(loaded.flow.id, file);
-    problems.push(...registry.publish(loaded.flow));
-  }
+  const problems = readFlowFolder(
+    dir,
+    (file) => loadFlowFile(file, sources),
+    ({ flow }) => registry.publish(flow),
+  );
   return { registry, problems };
 }
