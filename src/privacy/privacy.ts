@@ -1,19 +1,13 @@
 import type { Redis } from 'ioredis';
-import type { MessageStatusLog } from '../channels/twilio/message-status.js';
 import type { FlowRegistry } from '../flow/registry.js';
-import type { JobEraser } from '../jobs/job-queue.js';
 import { RedisInvitationLedger } from '../launch/invitation-ledger.js';
 import { BullInvitationQueue } from '../launch/invitation-queue.js';
 import { personRef } from '../launch/person.js';
 import type { Logger } from '../logger.js';
-import type { DeliveryEraser, DeliveryQueue } from '../partners/delivery-queue.js';
-import type { PartnerState } from '../partners/partner-state.js';
 import type { MemoryResponseStore } from '../responses/memory-response-store.js';
 import type { ResponseStore } from '../responses/response-store.js';
-import type { RateLimiter } from '../store/rate-limiter.js';
 import { RedisKeyScheme } from '../store/redis-keys.js';
-import type { ParticipantKey, ParticipantQueue, SessionStore } from '../store/session-store.js';
-import { ErasureService, type InvitationEraser } from './erasure.js';
+import { ErasureService, type ErasureDeps, type InvitationEraser } from './erasure.js';
 import { MemoryRecordEraser, type RecordEraser } from './record-eraser.js';
 import { RedisHistoryPruner, type HistoryPruner } from './redis-history-pruner.js';
 import { RedisRecordEraser } from './redis-record-eraser.js';
@@ -90,21 +84,24 @@ export interface Privacy {
   close(): Promise<void>;
 }
 
-export interface PrivacyParts {
+/** What erasure needs passes straight through; the rest is for retention and person refs. */
+export interface PrivacyParts extends Pick<
+  ErasureDeps,
+  | 'store'
+  | 'queue'
+  | 'jobs'
+  | 'deliveries'
+  | 'partners'
+  | 'statusLog'
+  | 'limiter'
+  | 'refOf'
+  | 'clock'
+  | 'logger'
+> {
   readonly stores: PrivacyStores;
-  readonly store: SessionStore;
-  readonly queue: ParticipantQueue;
-  readonly jobs: JobEraser;
-  readonly deliveries: DeliveryEraser & Pick<DeliveryQueue, 'enqueue'>;
-  readonly partners: Pick<PartnerState, 'held' | 'release'>;
-  readonly statusLog: Pick<MessageStatusLog, 'forget'>;
-  readonly limiter: Pick<RateLimiter, 'forget'>;
   readonly responses: Pick<ResponseStore, 'count'>;
   readonly flows: Pick<FlowRegistry, 'get' | 'list'>;
   readonly secret: string;
-  readonly refOf: (key: ParticipantKey) => string;
-  readonly clock: () => Date;
-  readonly logger: Logger;
   /** False for a command that erases once and exits: the daily purge is the server's. */
   readonly scheduleRetention: boolean;
 }
