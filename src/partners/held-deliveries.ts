@@ -1,28 +1,16 @@
-import type { DeliveryType } from './delivery.js';
+import type { Delivery } from './delivery.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import {
   partnerKey,
   type DisabledPartner,
   type HeldDelivery,
   type HeldFilter,
-  type HoldKind,
   type PartnerState,
 } from './partner-state.js';
 
 /** A held delivery as coordinators see it: ids, reason, attempts and times; never the body. */
-export interface HeldDeliveryView {
-  readonly id: string;
-  readonly type: DeliveryType;
-  readonly flowId: string;
-  readonly partnerId: string;
-  readonly recordId: string;
-  readonly kind: HoldKind;
-  readonly reason: string;
-  readonly attempts: number;
-  readonly queuedAt: string;
-  readonly lastAttemptAt: string | null;
-  readonly heldAt: string;
-}
+export type HeldDeliveryView = Pick<Delivery, 'id' | 'type' | 'flowId' | 'partnerId' | 'recordId'> &
+  Pick<HeldDelivery, 'kind' | 'reason' | 'attempts' | 'queuedAt' | 'lastAttemptAt' | 'heldAt'>;
 
 export interface DeliveriesOverview {
   readonly held: HeldDeliveryView[];
