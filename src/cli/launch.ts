@@ -18,8 +18,8 @@ import { RedisSendPacer } from '../launch/send-pacer.js';
 import { slackLookup } from '../launch/slack-lookup.js';
 import { createLogger } from '../logger.js';
 import { RedisSessionStore } from '../store/redis-session-store.js';
-import { DEFAULT_LINT_OPTIONS } from './lint/lint-flows.js';
 import { loadLiveContent } from './live-content.js';
+import { PRICING_OPTIONS, readPricing } from './pricing-options.js';
 
 export interface LaunchCommand {
   readonly flowId: string;
@@ -42,8 +42,7 @@ export function parseLaunchArgs(args: readonly string[]): LaunchCommand {
       participants: { type: 'string' },
       'dry-run': { type: 'boolean' },
       yes: { type: 'boolean', short: 'y' },
-      'price-per-segment': { type: 'string' },
-      currency: { type: 'string' },
+      ...PRICING_OPTIONS,
     },
   });
   const [flowId, ...extra] = positionals;
@@ -51,20 +50,14 @@ export function parseLaunchArgs(args: readonly string[]): LaunchCommand {
     throw new LaunchUsageError(
       'launch needs a flow and a participants file, e.g. carevoice launch day-centre-weekends --participants people.csv --dry-run',
     );
-  const price = values['price-per-segment'] ?? String(DEFAULT_LINT_OPTIONS.pricePerSegment);
-  if (!/^\d+(\.\d+)?$/.test(price))
-    throw new LaunchUsageError(`--price-per-segment takes a price such as 0.0463, not '${price}'`);
-  const currency = (values.currency ?? DEFAULT_LINT_OPTIONS.currency).toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency))
-    throw new LaunchUsageError(
-      `--currency takes a three-letter code such as GBP, not '${currency}'`,
-    );
+  const pricing = readPricing(values);
+  if (typeof pricing === 'string') throw new LaunchUsageError(pricing);
   return {
     flowId,
     participants: values.participants,
     dryRun: values['dry-run'] === true,
     yes: values.yes === true,
-    pricing: { pricePerSegment: Number(price), currency },
+    pricing,
   };
 }
 

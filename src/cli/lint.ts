@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { formatProblem } from '../flow/problems.js';
 import { DEFAULT_LINT_OPTIONS, lintFlows, type LintOptions } from './lint/lint-flows.js';
 import { formatLintJson, formatLintReport } from './lint/report.js';
+import { PRICING_OPTIONS, readPricing } from './pricing-options.js';
 
 export {
   QUESTION_ADVICE_RULES,
@@ -44,24 +45,17 @@ function parseLintArgs(args: readonly string[]): {
     options: {
       json: { type: 'boolean' },
       respondents: { type: 'string' },
-      'price-per-segment': { type: 'string' },
-      currency: { type: 'string' },
+      ...PRICING_OPTIONS,
     },
   });
   const respondents = values.respondents ?? String(DEFAULT_LINT_OPTIONS.respondents);
   if (!/^\d+$/.test(respondents))
     throw new LintOptionError(`--respondents takes a whole number, not '${respondents}'`);
-  const price = values['price-per-segment'] ?? String(DEFAULT_LINT_OPTIONS.pricePerSegment);
-  if (!/^\d+(\.\d+)?$/.test(price))
-    throw new LintOptionError(`--price-per-segment takes a price such as 0.0463, not '${price}'`);
-  const currency = (values.currency ?? DEFAULT_LINT_OPTIONS.currency).toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency))
-    throw new LintOptionError(
-      `--currency takes a three-letter code such as GBP, not '${currency}'`,
-    );
+  const pricing = readPricing(values);
+  if (typeof pricing === 'string') throw new LintOptionError(pricing);
   return {
     files: positionals,
-    options: { respondents: Number(respondents), pricePerSegment: Number(price), currency },
+    options: { respondents: Number(respondents), ...pricing },
     json: values.json === true,
   };
 }
