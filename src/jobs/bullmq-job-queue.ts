@@ -1,6 +1,7 @@
 import { Queue, QueueKeys, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Channel } from '../store/session-store.js';
+import { closeBullInOrder } from './bullmq-close.js';
 import {
   bullJobIdsMatching,
   dropBullJobEvents,
@@ -52,8 +53,6 @@ export type BullJobQueueErrorCode =
 
 /** How long `close()` waits for running jobs and Redis before it disconnects. */
 const CLOSE_WAIT_MS = 5_000;
-/** How long a disconnected client may take to report that it has ended. */
-const END_WAIT_MS = 1_000;
 
 export class BullJobQueueError extends Error {
   constructor(
@@ -170,26 +169,18 @@ export class BullJobQueue implements JobQueue, JobEraser {
     return this.closing;
   }
 
-  /**
-   * Lets running jobs finish, but not for ever: with Redis unreachable BullMQ's close waits
-   * for a reconnect that may never come, and shutdown must not hang on it.
-   */
   private async closeInOrder(): Promise<void> {
-    const graceful = (async () => {
-      await this.worker?.close();
-      await this.queue.close();
-    })();
-    if (!(await finishesWithin(graceful, CLOSE_WAIT_MS))) {
-      this.options.onError(
-        new BullJobQueueError(
-          'job_queue_close_timed_out',
-          'closing the job queue timed out; disconnecting',
+    await closeBullInOrder(
+      { worker: this.worker, queue: this.queue, clients: this.ownedClients },
+      CLOSE_WAIT_MS,
+      () =>
+        this.options.onError(
+          new BullJobQueueError(
+            'job_queue_close_timed_out',
+            'closing the job queue timed out; disconnecting',
+          ),
         ),
-      );
-      // BullMQ's own disconnect also waits for a connection first: leave it, and end ours.
-      graceful.catch(() => undefined);
-    }
-    await Promise.all(this.ownedClients.map(closeClient));
+    );
   }
 
   /**
@@ -339,32 +330,4 @@ export function createBullClient(connection: BullConnection, lazy: boolean): Red
     );
   }
   return client;
-}
-
-/** True when `work` resolves within `ms`, false when the wait ran out first; its rejection is passed on. */
-export async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work.then(() => true),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** Resolves once the socket is closed: `quit()` resolves on Redis' OK, before that. */
-export async function closeClient(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  // Listening first: a client that never connected ends synchronously in `disconnect()`.
-  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
-  if (client.status === 'ready') {
-    await client.quit().catch(() => client.disconnect());
-  } else {
-    client.disconnect();
-  }
-  // A client caught between reconnect attempts has no socket left to close, and may never
-  // say 'end': wait a little, not for ever.
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)))]);
-  clearTimeout(timer);
 }

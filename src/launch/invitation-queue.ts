@@ -6,7 +6,7 @@ import {
   removeBullJobs,
 } from '../privacy/bullmq-erasure.js';
 import { escapeGlob } from '../privacy/redis-scan.js';
-import { closeClient, finishesWithin } from '../jobs/bullmq-job-queue.js';
+import { closeBullInOrder } from '../jobs/bullmq-close.js';
 import { parseInvitationJob, type InvitationJob } from './invitation-job.js';
 
 /** How long `close()` waits for a send under way and for Redis before it disconnects. */
@@ -137,13 +137,10 @@ export class BullInvitationQueue implements InvitationQueue {
    * reconnect that may never come, and a server's shutdown must not hang on it.
    */
   async close(): Promise<void> {
-    const graceful = (async () => {
-      await this.worker?.close();
-      await this.queue.close();
-    })();
-    if (!(await finishesWithin(graceful, INVITATION_CLOSE_WAIT_MS)))
-      graceful.catch(() => undefined);
-    await Promise.all(this.clients.map(closeClient));
+    await closeBullInOrder(
+      { worker: this.worker, queue: this.queue, clients: this.clients },
+      INVITATION_CLOSE_WAIT_MS,
+    );
   }
 
   /** BullMQ's own clients: its blocking reads need `maxRetriesPerRequest: null`. */

@@ -7,12 +7,8 @@ import {
   type JobsOptions,
 } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  closeClient,
-  createBullClient,
-  finishesWithin,
-  type BullConnection,
-} from '../jobs/bullmq-job-queue.js';
+import { closeBullInOrder } from '../jobs/bullmq-close.js';
+import { createBullClient, type BullConnection } from '../jobs/bullmq-job-queue.js';
 import type { Delivery } from './delivery.js';
 import {
   DeliveryQueueError,
@@ -210,20 +206,17 @@ export class BullDeliveryQueue implements DeliveryQueue, DeliveryEraser {
    * waits for a reconnect that may never come, and shutdown must not hang on it.
    */
   private async closeInOrder(): Promise<void> {
-    const graceful = (async () => {
-      await this.worker?.close();
-      await this.queue.close();
-    })();
-    if (!(await finishesWithin(graceful, this.options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS))) {
-      this.options.onError(
-        new DeliveryQueueError(
-          'delivery_queue_close_timed_out',
-          'closing the delivery queue timed out; disconnecting',
+    await closeBullInOrder(
+      { worker: this.worker, queue: this.queue, clients: this.ownedClients },
+      this.options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS,
+      () =>
+        this.options.onError(
+          new DeliveryQueueError(
+            'delivery_queue_close_timed_out',
+            'closing the delivery queue timed out; disconnecting',
+          ),
         ),
-      );
-      graceful.catch(() => undefined);
-    }
-    await Promise.all(this.ownedClients.map(closeClient));
+    );
   }
 
   private client(lazy: boolean): Redis {

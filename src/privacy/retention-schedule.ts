@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { closeClient, createBullClient, type BullConnection } from '../jobs/bullmq-job-queue.js';
+import { closeClient } from '../jobs/bullmq-close.js';
+import { createBullClient, type BullConnection } from '../jobs/bullmq-job-queue.js';
 import type { Logger } from '../logger.js';
 
 /** The retention purge runs once a day (in Redis mode at midnight UTC, BullMQ's `every` alignment). */
