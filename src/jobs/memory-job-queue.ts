@@ -37,7 +37,7 @@ export class MemoryJobQueueError extends Error {
 /** 5 s, 30 s, 5 min, 5 min: rides out a provider blip without hammering it; 5 attempts in all. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [5_000, 30_000, 300_000, 300_000];
 const DEFAULT_REMEMBER_FINISHED = 10_000;
-/** Node fires longer timeouts at once; a longer wait is taken in steps (see `fire`). */
+/** Node fires longer timeouts at once; a longer wait is taken in steps (see `setDueTimer`). */
 const MAX_TIMER_MS = 2_147_483_647;
 
 export function realTimers(): JobTimers<NodeJS.Timeout> {
@@ -51,6 +51,24 @@ export function realTimers(): JobTimers<NodeJS.Timeout> {
     },
     clearTimer: (timer) => clearTimeout(timer),
   };
+}
+
+/**
+ * Calls `fire` once `dueAt` has come: on a timer (returned), or in a microtask when it is due
+ * already, so that it never runs inside the caller. A long wait is capped, and a clock may
+ * move back: `fire` should check the time and set the timer again when it is early.
+ */
+export function setDueTimer<Handle>(
+  timers: JobTimers<Handle>,
+  dueAt: number,
+  fire: () => void,
+): Handle | undefined {
+  const delay = Math.max(0, dueAt - timers.now());
+  if (delay === 0) {
+    queueMicrotask(fire);
+    return undefined;
+  }
+  return timers.setTimer(fire, Math.min(delay, MAX_TIMER_MS));
 }
 
 interface PendingJob<Handle> {
@@ -157,13 +175,7 @@ export class MemoryJobQueue<Handle = NodeJS.Timeout> implements JobQueue, JobEra
   }
 
   private arm(entry: PendingJob<Handle>): void {
-    const delay = Math.max(0, entry.dueAt - this.timers.now());
-    if (delay === 0) {
-      // Not synchronously: the handler must not run inside the caller's `schedule`.
-      queueMicrotask(() => this.fire(entry));
-      return;
-    }
-    entry.timer = this.timers.setTimer(() => this.fire(entry), Math.min(delay, MAX_TIMER_MS));
+    entry.timer = setDueTimer(this.timers, entry.dueAt, () => this.fire(entry));
   }
 
   private disarm(entry: PendingJob<Handle>): void {

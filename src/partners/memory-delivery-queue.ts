@@ -1,4 +1,4 @@
-import { realTimers, type JobTimers } from '../jobs/memory-job-queue.js';
+import { realTimers, setDueTimer, type JobTimers } from '../jobs/memory-job-queue.js';
 import type { Delivery } from './delivery.js';
 import {
   DeliveryQueueError,
@@ -22,8 +22,6 @@ export interface MemoryDeliveryQueueOptions<Handle> {
 const DEFAULT_REMEMBER_FINISHED = 10_000;
 /** A partner attempt times out after 15 s; this lets one finish. */
 const DEFAULT_CLOSE_WAIT_MS = 20_000;
-/** Node fires longer timeouts at once; a longer wait is taken in steps (see `fire`). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 interface Entry<Handle> {
   readonly delivery: Delivery;
@@ -145,13 +143,7 @@ export class MemoryDeliveryQueue<Handle = NodeJS.Timeout> implements DeliveryQue
   }
 
   private arm(entry: Entry<Handle>): void {
-    const delay = Math.max(0, entry.dueAt - this.timers.now());
-    if (delay === 0) {
-      // Not synchronously: the handler must not run inside the caller's `enqueue`.
-      queueMicrotask(() => this.fire(entry));
-      return;
-    }
-    entry.timer = this.timers.setTimer(() => this.fire(entry), Math.min(delay, MAX_TIMER_MS));
+    entry.timer = setDueTimer(this.timers, entry.dueAt, () => this.fire(entry));
   }
 
   private disarm(entry: Entry<Handle>): void {
