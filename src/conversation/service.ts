@@ -29,6 +29,7 @@ import type {
 } from '../store/session-store.js';
 import type { FlowStatField } from '../store/flow-stats.js';
 import type { RateHit } from '../store/rate-limiter.js';
+import type { HandledFields, RateWindow, ReceiveOptions } from './receive-options.js';
 import { responseRecordFor } from '../responses/record.js';
 import { isOptInWord } from './opt-in.js';
 import type { SessionTimers } from './session-timers.js';
@@ -45,35 +46,6 @@ export interface Outcome {
   readonly flooded?: number | undefined;
   /** The outbound window's count, these replies included, when the commit counted them. */
   readonly sent?: number | undefined;
-}
-
-/** A rate-limit window of a participant (see RateLimiter): `key` is their ref. */
-export interface RateWindow {
-  readonly name: string;
-  readonly key: string;
-  readonly windowMs: number;
-}
-
-/** What a channel asks of `receive` besides handling the message, folded into its round trips. */
-export interface ReceiveOptions {
-  /** Counts the message as it is opened; past `limit` it is not handled (`Outcome.flooded`). */
-  readonly inbound?: (RateWindow & { readonly limit: number }) | undefined;
-  /** Counts the replies of the message's commit (`Outcome.sent`). */
-  readonly outbound?: RateWindow | undefined;
-  /**
-   * Takes the "message handled" fields instead of a log line of their own, e.g. to join the
-   * request's line: one line a message.
-   */
-  readonly report?: ((fields: HandledFields) => void) | undefined;
-}
-
-/** What is logged of a handled message: pseudonymous, no text. */
-export interface HandledFields {
-  readonly channel: string;
-  readonly flowId: string;
-  readonly status: SessionStatus;
-  readonly revision: number;
-  readonly events: readonly string[];
 }
 
 /** The message's last commit: its turn to give back, and what it counts and reports. */
