@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { closeClient } from '../jobs/bullmq-close.js';
+import { closeClient, finishesWithin } from '../jobs/bullmq-close.js';
 import { createBullClient, type BullConnection } from '../jobs/bullmq-job-queue.js';
 import type { Logger } from '../logger.js';
 
@@ -72,15 +72,13 @@ export function startBullRetention(
   worker.on('failed', (_job, error) => failed(logger, error));
   return {
     close: async () => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        (async () => {
-          await scheduled;
-          await worker.close();
-          await queue.close();
-        })(),
-        new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
-      ]).finally(() => clearTimeout(timer));
+      // A close that fails, or ends after the wait, is logged: never an unhandled rejection.
+      const graceful = (async () => {
+        await scheduled;
+        await worker.close();
+        await queue.close();
+      })().catch((error: unknown) => failed(logger, error));
+      await finishesWithin(graceful, CLOSE_WAIT_MS);
       await Promise.all(clients.map(closeClient));
     },
   };
