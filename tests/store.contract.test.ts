@@ -5,12 +5,13 @@ import type { Answer, Session, SessionStatus } from '../src/engine/types.js';
 import { MemoryParticipantQueue } from '../src/store/memory-participant-queue.js';
 import { MemorySessionStore } from '../src/store/memory-session-store.js';
 import { participantRef } from '../src/store/participant-ref.js';
-import { KeySchemeError, RedisKeyScheme } from '../src/store/redis-keys.js';
+import { KeySchemeError, RedisKeyScheme, seenMember } from '../src/store/redis-keys.js';
 import { RedisParticipantQueue, type QueueWarning } from '../src/store/redis-participant-queue.js';
-import { RedisSessionStore } from '../src/store/redis-session-store.js';
+import { MESSAGE_ID_LIMIT, RedisSessionStore } from '../src/store/redis-session-store.js';
 import { MemoryRateLimiter, type RateHit, type RateLimiter } from '../src/store/rate-limiter.js';
 import { RedisRateLimiter } from '../src/store/redis-rate-limiter.js';
 import {
+  DEDUPE_WINDOW_MS,
   HISTORY_LIMIT,
   ParticipantBusyError,
   StoreUnavailableError,
@@ -424,6 +425,8 @@ describe('RedisSessionStore in Redis', () => {
     await removeKeys(redis, env.prefix);
     redis.disconnect();
   });
+  const keysOf = (key: ParticipantKey) =>
+    new RedisKeyScheme({ prefix: env.prefix, secret: SECRET }).participant(key);
 
   it('counts a message’s hits within its open and commit scripts: no call of their own', async () => {
     const ref = participantRef(PHONE, SECRET);
@@ -495,7 +498,8 @@ describe('RedisSessionStore in Redis', () => {
       });
     }
     const keys = await scanKeys(redis, env.prefix);
-    expect(keys.length).toBeGreaterThanOrEqual(8);
+    // session, history and optout of each: message ids are fields of the session hash.
+    expect(keys.length).toBeGreaterThanOrEqual(6);
     for (const key of keys) {
       expect(key).not.toContain('447700900123');
       expect(key).not.toContain('U024BE7LH');
@@ -503,6 +507,67 @@ describe('RedisSessionStore in Redis', () => {
         /^cvtest:[0-9a-f]+:p:\{[A-Za-z0-9_-]{22}\}:(session|seen|history|optout|queue|alive)$/,
       );
     }
+    // A day's ttl is shorter than the id's window: `exp` ends the session in the meantime.
+    const fields = await redis.hkeys(keysOf(PHONE).session);
+    expect(fields.sort()).toEqual(['exp', 'ids', 'json', 'rev']);
+  });
+
+  it('keeps message ids in the session hash, within their window, bounded', async () => {
+    const { session: hash } = keysOf(PHONE);
+    await store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS });
+    const lapsed = `${seenMember('SM-old')}${Date.now() - 1_000}`;
+    await redis.hset(hash, 'ids', lapsed);
+    for (let revision = 2; revision <= MESSAGE_ID_LIMIT + 6; revision++) {
+      const change = { session: session(revision), expectedRevision: revision - 1 };
+      await store.commit(PHONE, { ...change, messageId: `SM${revision}`, ttlMs: DAY_MS });
+    }
+    const ids = (await redis.hget(hash, 'ids')) ?? '';
+    expect(ids).toHaveLength(MESSAGE_ID_LIMIT * 29);
+    expect(ids).not.toContain(seenMember('SM-old'));
+    expect(ids.endsWith(`${seenMember(`SM${MESSAGE_ID_LIMIT + 6}`)}`, ids.length - 13)).toBe(true);
+    expect(await store.seen(PHONE, `SM${MESSAGE_ID_LIMIT + 6}`)).toBe(true);
+    expect(await store.seen(PHONE, 'SM7')).toBe(true);
+    // The earliest ids make room first.
+    expect(await store.seen(PHONE, 'SM2')).toBe(false);
+    expect(await redis.pttl(hash)).toBeGreaterThan(DAY_MS - 60_000);
+  });
+
+  it('keeps the message ids of a session removed by its commit, for their window', async () => {
+    const { session: hash } = keysOf(PHONE);
+    await store.commit(PHONE, {
+      session: session(1),
+      expectedRevision: null,
+      messageId: 'SM1',
+      ttlMs: DAY_MS,
+    });
+    const ended = { session: session(2, { status: 'completed' }), expectedRevision: 1 };
+    expect(await store.commit(PHONE, { ...ended, messageId: 'SM2', ttlMs: 0 })).toBe('saved');
+    expect(await store.load(PHONE)).toBeUndefined();
+    expect(await store.seen(PHONE, 'SM1')).toBe(true);
+    expect(await store.commit(PHONE, { ...ended, messageId: 'SM2', ttlMs: 0 })).toBe('duplicate');
+    expect(await redis.hkeys(hash)).toEqual(['ids']);
+    expect(await redis.hget(hash, 'ids')).toMatch(
+      new RegExp(`^${seenMember('SM1')}\\d{13}${seenMember('SM2')}\\d{13}$`),
+    );
+    expect(await redis.pttl(hash)).toBeGreaterThan(DEDUPE_WINDOW_MS - 60_000);
+    expect(
+      await store.commit(PHONE, { session: session(3), expectedRevision: null, ttlMs: DAY_MS }),
+    ).toBe('saved');
+  });
+
+  it('reads what earlier versions stored: a whole session JSON and a seen set', async () => {
+    const keys = keysOf(PHONE);
+    await redis.hset(keys.session, 'rev', '1', 'json', JSON.stringify(session(1)));
+    await redis.zadd(keys.seen, Date.now() + DAY_MS, seenMember('SM1'));
+    expect(await store.open(PHONE, 'SM1')).toEqual({
+      duplicate: true,
+      optedOut: false,
+      session: session(1),
+    });
+    const change = { session: session(2), expectedRevision: 1, ttlMs: DAY_MS };
+    expect(await store.commit(PHONE, { ...change, messageId: 'SM1' })).toBe('duplicate');
+    expect(await store.commit(PHONE, { ...change, messageId: 'SM2' })).toBe('saved');
+    expect(await store.load(PHONE)).toEqual(session(2));
   });
 
   it('fails with StoreUnavailableError when Redis cannot be reached, and ping says false', async () => {

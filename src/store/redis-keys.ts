@@ -14,17 +14,23 @@ import type { ParticipantKey } from './session-store.js';
  *
  * | part      | type   | holds                                                             | expiry                        |
  * |-----------|--------|-------------------------------------------------------------------|-------------------------------|
- * | `session` | hash   | `rev` (the revision, so scripts need not decode JSON), `json`     | the commit's `ttlMs`          |
- * | `seen`    | zset   | member: first 16 hex of sha256(message id); score: expiry (ms)    | `DEDUPE_WINDOW_MS`, on write  |
+ * | `session` | hash   | `rev` (the revision, so scripts need not decode JSON), `json`     | the commit's `ttlMs`, or the  |
+ * |           |        | (compact: session-codec.ts), `ids`: the message ids within their  | last id's window if later     |
+ * |           |        | window, and `exp` (ms) when kept past the session's own ttl for   |                               |
+ * |           |        | its ids (see redis-session-store.ts)                              |                               |
+ * | `seen`    | zset   | the message ids of older versions: read, never written, until     | `DEDUPE_WINDOW_MS`            |
+ * |           |        | they lapse                                                        |                               |
  * | `history` | list   | compact JSON of ended sessions, newest first, `HISTORY_LIMIT` max | 400 days, on write            |
  * | `optout`  | string | `1` while the person has sent STOP                                | none: kept until START/delete |
  * | `responses` | set  | `<flow> <stream id>` of each response record (for erasure)          | none: kept with the records   |
  * | `queue`   | list   | tokens of messages holding or awaiting the turn, in arrival order | twice the lease, on write     |
  * | `alive`   | hash   | token → lease expiry (ms, Redis time)                             | twice the lease, on write     |
  *
- * `seen` is one sorted set rather than a key per message id so that `delete` is a single DEL
- * of known keys: no SCAN of the whole keyspace (slow, and per node on a cluster) and no race
- * with a commit adding a key mid-scan.
+ * Message ids live in the session hash rather than a key of their own (per id or per
+ * participant): a key costs more than the ids it holds, `delete` stays a single DEL of known
+ * keys (no SCAN of the keyspace, no race with a commit adding a key mid-scan), and the commit
+ * script prunes lapsed ids as it saves. An id is kept as the first 16 hex of
+ * sha256(message id): `seenMember`.
  *
  * `prefix` (default `cv:`) lets several deployments and test runs share one Redis.
  */
@@ -104,7 +110,7 @@ export class RedisKeyScheme {
   }
 }
 
-/** A message id's member in the `seen` set: fixed size, and the provider's id is not kept. */
+/** A message id as the store keeps it: fixed size, and the provider's id is not kept. */
 export function seenMember(messageId: string): string {
   return createHash('sha256').update(messageId).digest('hex').slice(0, 16);
 }
