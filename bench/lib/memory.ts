@@ -17,7 +17,7 @@ export interface MemoryFigures {
   readonly perSessionFloor: number;
   /** used_memory growth per further message (every key the path touched). */
   readonly perMessage: number;
-  /** Growth of the dedupe record alone per message id. */
+  /** What the remembered message ids take in the session hashes, per id (see `messageIdCost`). */
   readonly perMessageId: number;
   /** One `SET <MessageSid> 1 PX <window> NX` key per message id: the floor. */
   readonly perMessageIdFloor: number;
@@ -54,7 +54,7 @@ export async function measureMemory(
     perSession: (first.used - before.used - bytes(firstKinds, ['job events'])) / numbers,
     perSessionFloor: await sessionFloor(redis),
     perMessage: (second.used - first.used) / numbers,
-    perMessageId: (secondKinds['seen']?.bytes ?? 0) / numbers,
+    perMessageId: await messageIdCost(redis),
     perMessageIdFloor: await messageIdFloor(redis, numbers),
     byKind: {
       first: perParticipant(firstKinds, numbers),
@@ -121,6 +121,34 @@ async function sessionFloor(redis: Redis): Promise<number> {
   } while (cursor !== '0');
   return plainKeysCost(redis, sessions.length, (i) => [`floor:s:${i}`, sessions[i] ?? '']);
 }
+
+/**
+ * Message ids live in one field (`ids`) of each session hash. For a sample of sessions, a
+ * copy of the hash is measured with and without that field: the difference, over the ids it
+ * held, is what remembering an id costs (its share of the field's own overhead included).
+ */
+async function messageIdCost(redis: Redis): Promise<number> {
+  const [, keys] = await redis.scan('0', 'MATCH', '*:session', 'COUNT', 2000);
+  let bytes = 0;
+  let ids = 0;
+  for (const [i, key] of keys.slice(0, 500).entries()) {
+    const dump = await redis.dumpBuffer(key);
+    const held = await redis.hget(key, 'ids');
+    if (dump === null || held === null) continue;
+    const copy = `floor:ids:${i}`;
+    await redis.restore(copy, 60_000, dump, 'REPLACE');
+    const whole = (await redis.memory('USAGE', copy, 'SAMPLES', 0)) ?? 0;
+    await redis.hdel(copy, 'ids');
+    const without = (await redis.memory('USAGE', copy, 'SAMPLES', 0)) ?? 0;
+    await redis.del(copy);
+    bytes += whole - without;
+    ids += held.length / MESSAGE_ID_ENTRY_LENGTH;
+  }
+  return ids === 0 ? 0 : bytes / ids;
+}
+
+/** An entry of the `ids` field: 16 hex of the id's hash, then its expiry in 13 digits of ms. */
+const MESSAGE_ID_ENTRY_LENGTH = 29;
 
 async function messageIdFloor(redis: Redis, count: number): Promise<number> {
   const run = randomBytes(4).toString('hex');
