@@ -13,6 +13,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY flows ./flows
 COPY locales ./locales
+# Partners who take files (PARTNER_FILES_DIR): mount a volume here to keep them.
+RUN mkdir partner-files && chown node:node partner-files
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD ["node", "-e", "fetch('http://127.0.0.1:3000/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
