@@ -17,7 +17,7 @@ import type { ParticipantKey } from './session-store.js';
  * | `session` | hash   | `rev` (the revision, so scripts need not decode JSON), `json`     | the commit's `ttlMs`, or the  |
  * |           |        | (compact: session-codec.ts), `ids`: the message ids within their  | last id's window if later     |
  * |           |        | window, and `exp` (ms) when kept past the session's own ttl for   |                               |
- * |           |        | its ids (see redis-session-store.ts)                              |                               |
+ * |           |        | its ids (see redis-session-scripts.ts)                            |                               |
  * | `seen`    | zset   | the message ids of older versions: read, never written, until     | `DEDUPE_WINDOW_MS`            |
  * |           |        | they lapse                                                        |                               |
  * | `history` | list   | compact JSON of ended sessions, newest first, `HISTORY_LIMIT` max | 400 days, on write            |
