@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Flow } from '../flow/flow.js';
 import type { FlowRegistry } from '../flow/registry.js';
-import { isQuestion } from '../flow/steps.js';
 import { matchGlobalWord } from '../engine/answers/index.js';
 import { expire, remind, startSession, step } from '../engine/step.js';
 import { screenAfterEnd } from '../engine/safeguarding.js';
@@ -13,9 +12,7 @@ import type {
   EngineContext,
   EngineEvent,
   Input,
-  Reply,
   Session,
-  SessionStatus,
   StartOptions,
   StepResult,
   Translate,
@@ -27,26 +24,14 @@ import type {
   SessionStore,
   Turn,
 } from '../store/session-store.js';
-import type { FlowStatField } from '../store/flow-stats.js';
-import type { RateHit } from '../store/rate-limiter.js';
-import type { HandledFields, RateWindow, ReceiveOptions } from './receive-options.js';
-import { responseRecordFor } from '../responses/record.js';
+import type { HandledFields, ReceiveOptions } from './receive-options.js';
 import { isOptInWord } from './opt-in.js';
+import { DUPLICATE, NOTHING, OPTED_OUT, type Outcome } from './outcome.js';
+import { pinnedFlow, stranded } from './pinned-flow.js';
+import { rateHitOf, sessionChange } from './session-change.js';
 import type { SessionTimers } from './session-timers.js';
 
-export interface Outcome {
-  readonly replies: readonly Reply[];
-  readonly events: readonly EngineEvent[];
-  /** The session's status after this message, or `none` when the message started nothing. */
-  readonly status: SessionStatus | 'none';
-  readonly flowId: string | undefined;
-  /** The provider sent this message before: it was not handled again. */
-  readonly duplicate: boolean;
-  /** The inbound window's count, when past its limit: the message was not handled. */
-  readonly flooded?: number | undefined;
-  /** The outbound window's count, these replies included, when the commit counted them. */
-  readonly sent?: number | undefined;
-}
+export type { Outcome } from './outcome.js';
 
 /** The message's last commit: its turn to give back, and what it counts and reports. */
 interface Closing {
@@ -88,20 +73,8 @@ export class SessionConflictError extends Error {
   }
 }
 
-/** How long a session outlives its expiry, so a reply just after it still finds the answers. */
-const SESSION_GRACE_MS = 7 * 86_400_000;
 /** How long the message that opens a session waits for its timers to be queued. */
 const TIMER_SCHEDULING_LIMIT_MS = 2_000;
-const NOTHING: Outcome = {
-  replies: [],
-  events: [],
-  status: 'none',
-  flowId: undefined,
-  duplicate: false,
-};
-const DUPLICATE: Outcome = { ...NOTHING, duplicate: true };
-/** Nothing is said to someone who has opted out, not even how to take part. */
-const OPTED_OUT: Outcome = { ...NOTHING, status: 'opted_out' };
 
 /**
  * The one place that orders I/O around the pure engine, the same for every channel: one
@@ -144,7 +117,7 @@ export class ConversationService {
         key,
         messageId,
         turn,
-        inbound && hitOf(inbound, 1, (count) => (received = count)),
+        inbound && rateHitOf(inbound, 1, (count) => (received = count)),
       );
       if (inbound !== undefined && received > inbound.limit)
         return { ...NOTHING, flooded: received };
@@ -153,7 +126,7 @@ export class ConversationService {
       if (opened.optedOut) return this.optIn(key, input);
       let stored = opened.session;
       if (stored?.status === 'active') {
-        const flow = this.pinnedFlow(stored);
+        const flow = pinnedFlow(this.deps.flows, stored);
         if (flow === undefined)
           return this.commit(key, undefined, stored, stranded(stored), messageId, true, closing);
         const result = step(flow, { ...stored, flowVersion: flow.version }, input, this.context());
@@ -189,7 +162,7 @@ export class ConversationService {
   runJob(job: SessionJob): Promise<void> {
     return this.deps.queue.run(job.key, async () => {
       const stored = await this.deps.store.load(job.key);
-      const flow = stored === undefined ? undefined : this.pinnedFlow(stored);
+      const flow = stored === undefined ? undefined : pinnedFlow(this.deps.flows, stored);
       if (stored === undefined || flow === undefined) return;
       const decision = this.deps.timers.decide(job, flow, stored);
       if (decision.kind === 'drop') return;
@@ -242,18 +215,6 @@ export class ConversationService {
     });
   }
 
-  /**
-   * The version the session started on; if that is gone (edited and restarted), the current
-   * version when it still has the waiting question, so nobody is stranded.
-   */
-  private pinnedFlow(session: Session): Flow | undefined {
-    const pinned = this.deps.flows.get(session.flowId, session.flowVersion);
-    if (pinned !== undefined) return pinned;
-    const latest = this.deps.flows.get(session.flowId);
-    const waiting = latest?.steps[session.stepId];
-    return waiting !== undefined && isQuestion(waiting) ? latest : undefined;
-  }
-
   private async commit(
     key: ParticipantKey,
     flow: Flow | undefined,
@@ -266,23 +227,21 @@ export class ConversationService {
     closing?: Closing,
   ): Promise<Outcome> {
     const now = this.deps.clock();
-    // `started` counts people who took part: the first message they send in a session.
-    const firstReply = replied && result.session.repliedAt === undefined;
-    const session = firstReply
-      ? { ...result.session, repliedAt: now.toISOString() }
-      : result.session;
-    const ttlMs = Math.max(1, Date.parse(session.expiresAt) - now.getTime()) + SESSION_GRACE_MS;
-    const ending = endingOf(stored, result);
-    const keepPartial = (flow ?? this.deps.flows.get(session.flowId))?.keepPartial ?? false;
-    const record =
-      ending === undefined
-        ? undefined
-        : responseRecordFor(session, keepPartial, {
-            id: (this.deps.newId ?? randomUUID)(),
-            respondent: this.deps.refOf(key),
-            channel: key.channel,
-            endedAt: now,
-          });
+    const change = sessionChange({
+      stored,
+      result,
+      messageId,
+      replied,
+      now,
+      keepPartial: (flow ?? this.deps.flows.get(result.session.flowId))?.keepPartial ?? false,
+      recordSource: () => ({
+        id: (this.deps.newId ?? randomUUID)(),
+        respondent: this.deps.refOf(key),
+        channel: key.channel,
+        endedAt: now,
+      }),
+    });
+    const { session } = change;
     // A session's timers are set when it opens, in the participant's turn (a later message
     // that starts another session must find them set, to replace them): that commit keeps
     // the turn, any other gives it back.
@@ -293,20 +252,12 @@ export class ConversationService {
     const outbound = closing?.options.outbound;
     let sent: number | undefined;
     const saved = await this.deps.store.commit(key, {
-      session,
-      expectedRevision: stored?.revision ?? null,
-      messageId,
-      ttlMs,
-      record,
-      counts: [
-        ...(firstReply ? ['started' as const] : []),
-        ...(ending === undefined ? [] : [ending]),
-      ],
+      ...change,
       release: arming ? undefined : closing?.turn,
       hit:
         outbound === undefined || result.replies.length === 0
           ? undefined
-          : hitOf(outbound, result.replies.length, (count) => (sent = count)),
+          : rateHitOf(outbound, result.replies.length, (count) => (sent = count)),
     });
     if (saved === 'duplicate') return DUPLICATE;
     if (saved === 'conflict') throw new SessionConflictError();
@@ -386,35 +337,4 @@ export class ConversationService {
       signposting: this.deps.signposting,
     };
   }
-}
-
-type EndedStatus = Exclude<SessionStatus, 'active'>;
-/** Every way a session ends is counted per flow. */
-const ENDED_COUNTS = {
-  completed: 'completed',
-  expired: 'expired',
-  opted_out: 'opted_out',
-  halted: 'halted',
-  declined: 'declined',
-} as const satisfies Record<EndedStatus, FlowStatField>;
-
-/** How the session ended in this change, if it did (it was under way before, or began in it). */
-function endingOf(stored: Session | undefined, result: StepResult): FlowStatField | undefined {
-  const { status } = result.session;
-  if (status === 'active') return undefined;
-  const began = result.events.some((event) => event.type === 'flow_started');
-  return began || stored?.status === 'active' ? ENDED_COUNTS[status] : undefined;
-}
-
-function hitOf(window: RateWindow, events: number, counted: (count: number) => void): RateHit {
-  return { name: window.name, key: window.key, windowMs: window.windowMs, events, counted };
-}
-
-/** A session whose flow no longer has its step: ended, with its answers kept. */
-function stranded(session: Session): StepResult {
-  return {
-    session: { ...session, status: 'halted', revision: session.revision + 1 },
-    replies: [],
-    events: [{ type: 'flow_halted', reason: 'missing_step', stepId: session.stepId }],
-  };
 }
