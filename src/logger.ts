@@ -55,3 +55,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   };
   return pino(options, destination ?? standardOutput());
 }
+
+/** An error for the logs: its code and message, never the data it was about. */
+export function errorFields(error: unknown): { code?: string; message: string } {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { code, message: error.message } : { message: error.message };
+}

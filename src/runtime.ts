@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { OutboundSenders } from './channels/outbound.js';
 import { createSlackAlerts, type SlackAlerts } from './channels/slack/alerts.js';
@@ -6,8 +5,6 @@ import { createSlackClient, type SlackClient } from './channels/slack/client.js'
 import { SlackSender } from './channels/slack/sender.js';
 import { createTwilioClient } from './channels/twilio/client.js';
 import type { MessageStatusLog } from './channels/twilio/message-status.js';
-import { MemoryMessageStatusLog } from './channels/twilio/message-status.js';
-import { RedisMessageStatusLog } from './channels/twilio/redis-message-status.js';
 import { TwilioSender } from './channels/twilio/sender.js';
 import { ConversationService } from './conversation/service.js';
 import { createConcernAlerts } from './safeguarding/alerts.js';
@@ -19,41 +16,22 @@ import type { FlowRegistry } from './flow/registry.js';
 import type { TextCatalog } from './i18n/catalog.js';
 import { createTranslate } from './i18n/translate.js';
 import type { Translate } from './engine/types.js';
-import { BullJobQueue } from './jobs/bullmq-job-queue.js';
-import type { JobEraser, JobQueue, SessionJob } from './jobs/job-queue.js';
-import { MemoryJobQueue } from './jobs/memory-job-queue.js';
-import type { Logger } from './logger.js';
+import type { SessionJob } from './jobs/job-queue.js';
+import { errorFields, type Logger } from './logger.js';
 import { startInvitationSending } from './launch/invitation-sending.js';
-import { MemoryParticipantQueue } from './store/memory-participant-queue.js';
-import { MemorySessionStore } from './store/memory-session-store.js';
 import { participantRef } from './store/participant-ref.js';
-import { RedisParticipantQueue } from './store/redis-participant-queue.js';
-import { RedisSessionStore } from './store/redis-session-store.js';
-import type { ParticipantKey, ParticipantQueue, SessionStore } from './store/session-store.js';
-import { MemoryRateLimiter, type RateLimiter } from './store/rate-limiter.js';
-import { RedisRateLimiter } from './store/redis-rate-limiter.js';
-import { RedisFlowStats, type FlowStats } from './store/flow-stats.js';
+import type { ParticipantKey, SessionStore } from './store/session-store.js';
+import type { RateLimiter } from './store/rate-limiter.js';
+import type { FlowStats } from './store/flow-stats.js';
 import type { ResponseOutbox, ResponseStore } from './responses/response-store.js';
-import { RedisResponseOutbox, RedisResponseStore } from './responses/redis-response-store.js';
-import { BullDeliveryQueue } from './partners/bullmq-delivery-queue.js';
-import type { DeliveryEraser, DeliveryQueue } from './partners/delivery-queue.js';
 import type { RetrySchedule } from './partners/delivery-worker.js';
-import { MemoryDeliveryQueue } from './partners/memory-delivery-queue.js';
-import { MemoryPartnerState } from './partners/memory-partner-state.js';
 import {
   checkPartnerSecrets,
   startPartnerDeliveries,
   type PartnerDeliveries,
 } from './partners/partner-deliveries.js';
-import type { PartnerState } from './partners/partner-state.js';
-import { RedisPartnerState } from './partners/redis-partner-state.js';
-import {
-  memoryPrivacyStores,
-  redisPrivacyStores,
-  startPrivacy,
-  type Privacy,
-  type PrivacyStores,
-} from './privacy/privacy.js';
+import { startPrivacy, type Privacy } from './privacy/privacy.js';
+import { embedded, shared, type Backend } from './runtime-backends.js';
 
 /** Every long-lived part of a running carevoice, built in one place from the config. */
 export interface Runtime {
@@ -98,24 +76,6 @@ export interface RuntimeOptions {
   readonly deliverySchedule?: RetrySchedule;
 }
 
-/** How long one Redis command may take before the message is refused with a retryable 503. */
-const REDIS_COMMAND_TIMEOUT_MS = 2_000;
-
-interface Backend {
-  readonly store: SessionStore;
-  readonly responses: ResponseStore;
-  readonly outbox: ResponseOutbox;
-  readonly stats: FlowStats;
-  readonly queue: ParticipantQueue;
-  readonly jobs: JobQueue & JobEraser;
-  readonly limiter: RateLimiter;
-  readonly statusLog: MessageStatusLog;
-  readonly partnerState: PartnerState;
-  readonly deliveryQueue: DeliveryQueue & DeliveryEraser;
-  readonly privacy: PrivacyStores;
-  close(): Promise<void>;
-}
-
 /** Loads flows and translations (refusing broken ones) and wires the conversation service. */
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
@@ -132,11 +92,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const slack = slackParts(config, clock, logger);
   const onJobFailure = (job: SessionJob, error: unknown): void => {
     logger.error(
-      { job: job.id, type: job.type, err: describe(error) },
+      { job: job.id, type: job.type, err: errorFields(error) },
       'job given up after its last attempt',
     );
     void slack?.alerts.postAlert(
-      `A ${job.type} job for ${job.flowId} (${job.key.channel}) was given up after its last attempt (${describe(error).code ?? 'error'}).`,
+      `A ${job.type} job for ${job.flowId} (${job.key.channel}) was given up after its last attempt (${errorFields(error).code ?? 'error'}).`,
     );
   };
   const backend =
@@ -287,128 +247,4 @@ function outboundSenders(
     clock,
   });
   return { sms: twilioSender, whatsapp: twilioSender };
-}
-
-function embedded(
-  clock: () => Date,
-  onFailure: (job: SessionJob, error: unknown) => void,
-  logger: Logger,
-): Backend {
-  logger.warn(
-    { mode: 'embedded' },
-    'no REDIS_URL: conversations are kept in memory and lost on restart (fine for trying carevoice, not for a consultation)',
-  );
-  const limiter = new MemoryRateLimiter(clock);
-  const store = new MemorySessionStore(clock, { limiter });
-  const queue = new MemoryParticipantQueue();
-  const jobs = new MemoryJobQueue({ onFailure });
-  return {
-    store,
-    responses: store.responses,
-    outbox: store.responses,
-    stats: store.stats,
-    queue,
-    jobs,
-    limiter,
-    statusLog: new MemoryMessageStatusLog(clock),
-    partnerState: new MemoryPartnerState(),
-    deliveryQueue: new MemoryDeliveryQueue({ onHandlerError: deliveryTrouble(logger) }),
-    privacy: memoryPrivacyStores(store.responses),
-    close: async () => {
-      await jobs.close();
-      store.responses.close();
-      await queue.close();
-      await store.close();
-    },
-  };
-}
-
-/**
- * Redis for sessions (a fail-fast client: a webhook is better refused with 503, so the
- * provider retries, than left hanging) and BullMQ for timed jobs (its own patient clients).
- */
-async function shared(
-  config: Config,
-  url: string,
-  clock: () => Date,
-  onFailure: (job: SessionJob, error: unknown) => void,
-  logger: Logger,
-): Promise<Backend> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: 5_000,
-    // Commands of concurrent messages leave in one write: fewer syscalls per message.
-    enableAutoPipelining: true,
-  });
-  redis.on('error', (error: Error) =>
-    logger.warn({ err: describe(error) }, 'redis connection trouble; reconnecting'),
-  );
-  // Start even if Redis is down: /readyz reports it and the client keeps reconnecting.
-  await redis
-    .connect()
-    .catch((error: unknown) =>
-      logger.error({ err: describe(error) }, 'redis unreachable at start'),
-    );
-  // The outbox's blocking reads hold their connection, so they get one of their own.
-  const outboxRedis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  outboxRedis.on('error', () => undefined);
-  const secret = config.pseudonymKey;
-  const store = new RedisSessionStore({ redis, prefix: config.redisPrefix, secret });
-  const queue = new RedisParticipantQueue({
-    redis,
-    prefix: config.redisPrefix,
-    secret,
-    warn: (warning) => logger.warn({ code: warning.code }, 'participant queue'),
-  });
-  const jobs = new BullJobQueue({
-    connection: { url },
-    prefix: `${config.redisPrefix}jobs`,
-    queueName: 'sessions',
-    concurrency: 10,
-    onFailure,
-    onError: (error) => logger.warn({ err: describe(error) }, 'job queue trouble'),
-  });
-  logger.info({ mode: 'redis', prefix: config.redisPrefix }, 'conversations are kept in Redis');
-  return {
-    store,
-    responses: new RedisResponseStore(redis, config.redisPrefix),
-    outbox: new RedisResponseOutbox(outboxRedis, config.redisPrefix),
-    stats: new RedisFlowStats(redis, config.redisPrefix),
-    queue,
-    jobs,
-    limiter: new RedisRateLimiter(redis, config.redisPrefix),
-    statusLog: new RedisMessageStatusLog({ redis, prefix: config.redisPrefix, clock }),
-    partnerState: new RedisPartnerState({ redis, prefix: config.redisPrefix }),
-    deliveryQueue: new BullDeliveryQueue({
-      connection: { url },
-      prefix: `${config.redisPrefix}jobs`,
-      concurrency: 10,
-      onError: (error) => logger.warn({ err: describe(error) }, 'delivery queue trouble'),
-      onHandlerError: deliveryTrouble(logger),
-    }),
-    privacy: redisPrivacyStores({ redis, url, prefix: config.redisPrefix, secret }),
-    close: async () => {
-      await jobs.close();
-      await queue.close();
-      await store.close();
-      outboxRedis.disconnect();
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
-}
-
-/** A delivery attempt whose outcome could not be recorded; it is made again later. */
-function deliveryTrouble(logger: Logger): (deliveryId: string, error: unknown) => void {
-  return (deliveryId, error) =>
-    logger.warn({ delivery: deliveryId, err: describe(error) }, 'delivery attempt to be retried');
-}
-
-/** An error for the logs: its code and message, never the data it was about. */
-function describe(error: unknown): { code?: string; message: string } {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? { code, message: error.message } : { message: error.message };
 }
