@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Answer, Session, SessionStatus } from '../src/engine/types.js';
+import type { Answer, SessionStatus } from '../src/engine/types.js';
 import { MemoryParticipantQueue } from '../src/store/memory-participant-queue.js';
 import { MemorySessionStore } from '../src/store/memory-session-store.js';
 import { participantRef } from '../src/store/participant-ref.js';
@@ -20,39 +20,15 @@ import {
   type SessionStore,
 } from '../src/store/session-store.js';
 import { freePort, redisTest, type RedisTestEnv } from './helpers/redis-server.js';
+import { activeSession, sleep, scanKeys, removeKeys } from './helpers/store-fixtures.js';
 
 const SECRET = 'contract-test-secret-0123456789';
 const PHONE: ParticipantKey = { channel: 'sms', address: '+447700900123' };
 const SLACK: ParticipantKey = { channel: 'slack', address: 'U024BE7LH' };
 const DAY_MS = 86_400_000;
 
-function session(revision: number, changes: Partial<Session> = {}): Session {
-  return {
-    flowId: 'friends-and-family',
-    flowVersion: '3',
-    status: 'active',
-    stepId: 'recommend',
-    language: 'en',
-    variant: 'standard',
-    role: undefined,
-    attempts: 0,
-    followUps: 0,
-    answers: {},
-    params: {},
-    startedAt: '2025-03-01T09:00:00.000Z',
-    updatedAt: '2025-03-01T09:05:00.000Z',
-    expiresAt: '2025-03-08T09:00:00.000Z',
-    revision,
-    ...changes,
-  };
-}
-
 function answered(value: string): Answer {
   return { status: 'answered', value, at: '2025-03-01T09:04:00.000Z' };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -60,24 +36,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     promise,
     sleep(ms).then(() => Promise.reject(new Error(`no answer within ${ms} ms`))),
   ]);
-}
-
-/** Every key under a test prefix (SCAN, never KEYS, so a shared Redis is not blocked). */
-async function scanKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
-
-/** Tests only ever remove their own keys: a shared REDIS_URL is never flushed. */
-async function removeKeys(redis: Redis, prefix: string): Promise<void> {
-  const keys = await scanKeys(redis, prefix);
-  if (keys.length > 0) await redis.del(...keys);
 }
 
 /** A client to a port nothing listens on, failing at once rather than queueing commands. */
@@ -151,24 +109,40 @@ function sessionStoreContract(create: () => StoreHarness): void {
 
   it('saves a first session only against expectedRevision null', async () => {
     expect(
-      await h.store.commit(PHONE, { session: session(1), expectedRevision: 0, ttlMs: DAY_MS }),
+      await h.store.commit(PHONE, {
+        session: activeSession(1),
+        expectedRevision: 0,
+        ttlMs: DAY_MS,
+      }),
     ).toBe('conflict');
     expect(
-      await h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS }),
+      await h.store.commit(PHONE, {
+        session: activeSession(1),
+        expectedRevision: null,
+        ttlMs: DAY_MS,
+      }),
     ).toBe('saved');
-    expect(await h.store.load(PHONE)).toEqual(session(1));
+    expect(await h.store.load(PHONE)).toEqual(activeSession(1));
     expect(
-      await h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS }),
+      await h.store.commit(PHONE, {
+        session: activeSession(1),
+        expectedRevision: null,
+        ttlMs: DAY_MS,
+      }),
     ).toBe('conflict');
   });
 
   it('refuses a stale revision and leaves the stored session untouched', async () => {
-    const second = session(2, { answers: { visit: answered('weekly') } });
-    await h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS });
+    const second = activeSession(2, { answers: { visit: answered('weekly') } });
+    await h.store.commit(PHONE, {
+      session: activeSession(1),
+      expectedRevision: null,
+      ttlMs: DAY_MS,
+    });
     expect(
       await h.store.commit(PHONE, { session: second, expectedRevision: 1, ttlMs: DAY_MS }),
     ).toBe('saved');
-    const stale = session(2, { answers: { visit: answered('never') } });
+    const stale = activeSession(2, { answers: { visit: answered('never') } });
     expect(
       await h.store.commit(PHONE, { session: stale, expectedRevision: 1, ttlMs: DAY_MS }),
     ).toBe('conflict');
@@ -178,12 +152,12 @@ function sessionStoreContract(create: () => StoreHarness): void {
   it('lets exactly one of 20 concurrent commits from the same revision win', async () => {
     const firsts = await Promise.all(
       Array.from({ length: 20 }, () =>
-        h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS }),
+        h.store.commit(PHONE, { session: activeSession(1), expectedRevision: null, ttlMs: DAY_MS }),
       ),
     );
     expect(firsts.filter((result) => result === 'saved')).toHaveLength(1);
     const rivals = Array.from({ length: 20 }, (_, i) =>
-      session(2, { answers: { visit: answered(`rival ${i}`) } }),
+      activeSession(2, { answers: { visit: answered(`rival ${i}`) } }),
     );
     const results = await Promise.all(
       rivals.map((rival) =>
@@ -197,7 +171,7 @@ function sessionStoreContract(create: () => StoreHarness): void {
 
   it('refuses a message id it has seen, also after the session changed', async () => {
     await h.store.commit(PHONE, {
-      session: session(1),
+      session: activeSession(1),
       expectedRevision: null,
       messageId: 'SM1',
       ttlMs: DAY_MS,
@@ -207,16 +181,16 @@ function sessionStoreContract(create: () => StoreHarness): void {
     expect(await h.store.seen(SLACK, 'SM1')).toBe(false);
     expect(
       await h.store.commit(PHONE, {
-        session: session(2),
+        session: activeSession(2),
         expectedRevision: 1,
         messageId: 'SM1',
         ttlMs: DAY_MS,
       }),
     ).toBe('duplicate');
-    expect(await h.store.load(PHONE)).toEqual(session(1));
+    expect(await h.store.load(PHONE)).toEqual(activeSession(1));
     expect(
       await h.store.commit(PHONE, {
-        session: session(2),
+        session: activeSession(2),
         expectedRevision: 1,
         messageId: 'SM2',
         ttlMs: DAY_MS,
@@ -225,7 +199,7 @@ function sessionStoreContract(create: () => StoreHarness): void {
     // A provider's late retry is a duplicate, not a conflict, though its revision is stale.
     expect(
       await h.store.commit(PHONE, {
-        session: session(2),
+        session: activeSession(2),
         expectedRevision: 1,
         messageId: 'SM1',
         ttlMs: DAY_MS,
@@ -234,7 +208,7 @@ function sessionStoreContract(create: () => StoreHarness): void {
     // A refused commit does not mark its message as handled: the retry must be able to succeed.
     expect(
       await h.store.commit(PHONE, {
-        session: session(3),
+        session: activeSession(3),
         expectedRevision: 9,
         messageId: 'SM3',
         ttlMs: DAY_MS,
@@ -245,12 +219,12 @@ function sessionStoreContract(create: () => StoreHarness): void {
 
   it('forgets a session after its ttl, but still knows its message ids', async () => {
     await h.store.commit(PHONE, {
-      session: session(1),
+      session: activeSession(1),
       expectedRevision: null,
       messageId: 'SM1',
       ttlMs: 300,
     });
-    expect(await h.store.load(PHONE)).toEqual(session(1));
+    expect(await h.store.load(PHONE)).toEqual(activeSession(1));
     h.passTime(301);
     await vi.waitFor(async () => expect(await h.store.load(PHONE)).toBeUndefined(), {
       timeout: 3_000,
@@ -258,15 +232,23 @@ function sessionStoreContract(create: () => StoreHarness): void {
     });
     expect(await h.store.seen(PHONE, 'SM1')).toBe(true);
     expect(
-      await h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS }),
+      await h.store.commit(PHONE, {
+        session: activeSession(1),
+        expectedRevision: null,
+        ttlMs: DAY_MS,
+      }),
     ).toBe('saved');
   });
 
   it('sets the opt-out flag from an opted_out session, and clears it on request', async () => {
-    await h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS });
+    await h.store.commit(PHONE, {
+      session: activeSession(1),
+      expectedRevision: null,
+      ttlMs: DAY_MS,
+    });
     expect(await h.store.isOptedOut(PHONE)).toBe(false);
     await h.store.commit(PHONE, {
-      session: session(2, { status: 'opted_out' }),
+      session: activeSession(2, { status: 'opted_out' }),
       expectedRevision: 1,
       ttlMs: DAY_MS,
     });
@@ -285,7 +267,7 @@ function sessionStoreContract(create: () => StoreHarness): void {
       session: undefined,
     });
     await h.store.commit(PHONE, {
-      session: session(1),
+      session: activeSession(1),
       expectedRevision: null,
       messageId: 'SM1',
       ttlMs: DAY_MS,
@@ -293,17 +275,17 @@ function sessionStoreContract(create: () => StoreHarness): void {
     expect(await h.store.open(PHONE, 'SM1')).toEqual({
       duplicate: true,
       optedOut: false,
-      session: session(1),
+      session: activeSession(1),
     });
     expect(await h.store.open(PHONE, 'SM2')).toEqual({
       duplicate: false,
       optedOut: false,
-      session: session(1),
+      session: activeSession(1),
     });
     expect(await h.store.open(PHONE, undefined)).toEqual({
       duplicate: false,
       optedOut: false,
-      session: session(1),
+      session: activeSession(1),
     });
     await h.store.setOptedOut(PHONE, true);
     expect((await h.store.open(PHONE, undefined)).optedOut).toBe(true);
@@ -325,7 +307,12 @@ function sessionStoreContract(create: () => StoreHarness): void {
     });
     await h.limiter.hit('sms-in', participantRef(PHONE, SECRET), DAY_MS);
     await h.store.open(PHONE, 'SM1', undefined, hit('sms-in', 1));
-    const first = { session: session(1), expectedRevision: null, messageId: 'SM1', ttlMs: DAY_MS };
+    const first = {
+      session: activeSession(1),
+      expectedRevision: null,
+      messageId: 'SM1',
+      ttlMs: DAY_MS,
+    };
     expect(await h.store.commit(PHONE, { ...first, hit: hit('sms-out', 2) })).toBe('saved');
     expect(await h.store.commit(PHONE, { ...first, hit: hit('sms-out', 2) })).toBe('duplicate');
     const stale = { ...first, messageId: 'SM2', hit: hit('sms-out', 2) };
@@ -344,12 +331,16 @@ function sessionStoreContract(create: () => StoreHarness): void {
     const ended: readonly SessionStatus[] = ['completed', 'expired', 'opted_out', 'halted'];
     const endedStatus = (revision: number): SessionStatus =>
       ended[revision % ended.length] ?? 'completed';
-    await h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS });
+    await h.store.commit(PHONE, {
+      session: activeSession(1),
+      expectedRevision: null,
+      ttlMs: DAY_MS,
+    });
     const last = HISTORY_LIMIT + 6;
     for (let revision = 2; revision <= last; revision++) {
       const status = revision % 3 === 0 ? 'active' : endedStatus(revision);
       const change = {
-        session: session(revision, { status }),
+        session: activeSession(revision, { status }),
         expectedRevision: revision - 1,
         ttlMs: DAY_MS,
       };
@@ -360,25 +351,25 @@ function sessionStoreContract(create: () => StoreHarness): void {
       (revision) => revision % 3 !== 0,
     );
     expect(history.map((entry) => entry.revision)).toEqual(endedRevisions.slice(0, HISTORY_LIMIT));
-    expect(history[0]).toEqual(session(last, { status: endedStatus(last) }));
+    expect(history[0]).toEqual(activeSession(last, { status: endedStatus(last) }));
     expect(await h.store.history(SLACK)).toEqual([]);
   });
 
   it('forgets everything about a participant on delete, and nobody else', async () => {
     await h.store.commit(SLACK, {
-      session: session(1),
+      session: activeSession(1),
       expectedRevision: null,
       messageId: 'E1',
       ttlMs: DAY_MS,
     });
     await h.store.commit(PHONE, {
-      session: session(1),
+      session: activeSession(1),
       expectedRevision: null,
       messageId: 'SM1',
       ttlMs: DAY_MS,
     });
     await h.store.commit(PHONE, {
-      session: session(2, { status: 'opted_out' }),
+      session: activeSession(2, { status: 'opted_out' }),
       expectedRevision: 1,
       ttlMs: DAY_MS,
     });
@@ -387,14 +378,18 @@ function sessionStoreContract(create: () => StoreHarness): void {
     expect(await h.store.history(PHONE)).toEqual([]);
     expect(await h.store.isOptedOut(PHONE)).toBe(false);
     expect(await h.store.seen(PHONE, 'SM1')).toBe(false);
-    expect(await h.store.load(SLACK)).toEqual(session(1));
+    expect(await h.store.load(SLACK)).toEqual(activeSession(1));
     expect(await h.store.seen(SLACK, 'E1')).toBe(true);
     if (h.storedKeys !== undefined) {
       const ref = participantRef(PHONE, SECRET);
       expect((await h.storedKeys()).filter((key) => key.includes(ref))).toEqual([]);
     }
     expect(
-      await h.store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS }),
+      await h.store.commit(PHONE, {
+        session: activeSession(1),
+        expectedRevision: null,
+        ttlMs: DAY_MS,
+      }),
     ).toBe('saved');
   });
 
@@ -440,7 +435,7 @@ describe('RedisSessionStore in Redis', () => {
     // Registers the scripts (the first call may be sent twice: EVALSHA, then EVAL).
     await store.open(PHONE, 'SM0', undefined, hit('sms-in'));
     await store.commit(PHONE, {
-      session: session(1),
+      session: activeSession(1),
       expectedRevision: null,
       ttlMs: DAY_MS,
       hit: hit('sms-out'),
@@ -448,7 +443,7 @@ describe('RedisSessionStore in Redis', () => {
     const sent = vi.spyOn(redis, 'sendCommand');
     await store.open(PHONE, 'SM1', undefined, hit('sms-in'));
     await store.commit(PHONE, {
-      session: session(2),
+      session: activeSession(2),
       expectedRevision: 1,
       messageId: 'SM1',
       ttlMs: DAY_MS,
@@ -465,7 +460,7 @@ describe('RedisSessionStore in Redis', () => {
         answered(name === 'staff' ? 'The staff are kind and always have time for a chat.' : '4'),
       ]),
     );
-    const full = session(8, { answers, params: { name: 'Alys' } });
+    const full = activeSession(8, { answers, params: { name: 'Alys' } });
     await store.commit(PHONE, { session: full, expectedRevision: null, ttlMs: DAY_MS });
     const json = await redis.hget(
       new RedisKeyScheme({ prefix: env.prefix, secret: SECRET }).participant(PHONE).session,
@@ -481,13 +476,13 @@ describe('RedisSessionStore in Redis', () => {
     const queue = new RedisParticipantQueue({ redis, prefix: env.prefix, secret: SECRET });
     for (const key of [PHONE, SLACK]) {
       await store.commit(key, {
-        session: session(1),
+        session: activeSession(1),
         expectedRevision: null,
         messageId: 'M1',
         ttlMs: DAY_MS,
       });
       await store.commit(key, {
-        session: session(2, { status: 'opted_out' }),
+        session: activeSession(2, { status: 'opted_out' }),
         expectedRevision: 1,
         ttlMs: DAY_MS,
       });
@@ -514,11 +509,11 @@ describe('RedisSessionStore in Redis', () => {
 
   it('keeps message ids in the session hash, within their window, bounded', async () => {
     const { session: hash } = keysOf(PHONE);
-    await store.commit(PHONE, { session: session(1), expectedRevision: null, ttlMs: DAY_MS });
+    await store.commit(PHONE, { session: activeSession(1), expectedRevision: null, ttlMs: DAY_MS });
     const lapsed = `${seenMember('SM-old')}${Date.now() - 1_000}`;
     await redis.hset(hash, 'ids', lapsed);
     for (let revision = 2; revision <= MESSAGE_ID_LIMIT + 6; revision++) {
-      const change = { session: session(revision), expectedRevision: revision - 1 };
+      const change = { session: activeSession(revision), expectedRevision: revision - 1 };
       await store.commit(PHONE, { ...change, messageId: `SM${revision}`, ttlMs: DAY_MS });
     }
     const ids = (await redis.hget(hash, 'ids')) ?? '';
@@ -535,12 +530,12 @@ describe('RedisSessionStore in Redis', () => {
   it('keeps the message ids of a session removed by its commit, for their window', async () => {
     const { session: hash } = keysOf(PHONE);
     await store.commit(PHONE, {
-      session: session(1),
+      session: activeSession(1),
       expectedRevision: null,
       messageId: 'SM1',
       ttlMs: DAY_MS,
     });
-    const ended = { session: session(2, { status: 'completed' }), expectedRevision: 1 };
+    const ended = { session: activeSession(2, { status: 'completed' }), expectedRevision: 1 };
     expect(await store.commit(PHONE, { ...ended, messageId: 'SM2', ttlMs: 0 })).toBe('saved');
     expect(await store.load(PHONE)).toBeUndefined();
     expect(await store.seen(PHONE, 'SM1')).toBe(true);
@@ -551,23 +546,27 @@ describe('RedisSessionStore in Redis', () => {
     );
     expect(await redis.pttl(hash)).toBeGreaterThan(DEDUPE_WINDOW_MS - 60_000);
     expect(
-      await store.commit(PHONE, { session: session(3), expectedRevision: null, ttlMs: DAY_MS }),
+      await store.commit(PHONE, {
+        session: activeSession(3),
+        expectedRevision: null,
+        ttlMs: DAY_MS,
+      }),
     ).toBe('saved');
   });
 
   it('reads what earlier versions stored: a whole session JSON and a seen set', async () => {
     const keys = keysOf(PHONE);
-    await redis.hset(keys.session, 'rev', '1', 'json', JSON.stringify(session(1)));
+    await redis.hset(keys.session, 'rev', '1', 'json', JSON.stringify(activeSession(1)));
     await redis.zadd(keys.seen, Date.now() + DAY_MS, seenMember('SM1'));
     expect(await store.open(PHONE, 'SM1')).toEqual({
       duplicate: true,
       optedOut: false,
-      session: session(1),
+      session: activeSession(1),
     });
-    const change = { session: session(2), expectedRevision: 1, ttlMs: DAY_MS };
+    const change = { session: activeSession(2), expectedRevision: 1, ttlMs: DAY_MS };
     expect(await store.commit(PHONE, { ...change, messageId: 'SM1' })).toBe('duplicate');
     expect(await store.commit(PHONE, { ...change, messageId: 'SM2' })).toBe('saved');
-    expect(await store.load(PHONE)).toEqual(session(2));
+    expect(await store.load(PHONE)).toEqual(activeSession(2));
   });
 
   it('fails with StoreUnavailableError when Redis cannot be reached, and ping says false', async () => {
@@ -577,7 +576,7 @@ describe('RedisSessionStore in Redis', () => {
       const attempts: Promise<unknown>[] = [
         offline.load(PHONE),
         offline.commit(PHONE, {
-          session: session(1),
+          session: activeSession(1),
           expectedRevision: null,
           messageId: 'SM1',
           ttlMs: DAY_MS,

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Session } from '../src/engine/types.js';
 import { MemoryParticipantQueue } from '../src/store/memory-participant-queue.js';
 import { MemorySessionStore } from '../src/store/memory-session-store.js';
 import { RedisParticipantQueue } from '../src/store/redis-participant-queue.js';
 import { RedisSessionStore } from '../src/store/redis-session-store.js';
 import type { ParticipantKey, ParticipantQueue, SessionStore } from '../src/store/session-store.js';
 import { redisTest, type RedisTestEnv } from './helpers/redis-server.js';
+import { activeSession, sleep, scanKeys } from './helpers/store-fixtures.js';
 
 /**
  * The message path as the conversation service drives it: `ParticipantQueue.runOpening`,
@@ -19,30 +19,6 @@ import { redisTest, type RedisTestEnv } from './helpers/redis-server.js';
 const SECRET = 'turn-contract-secret-0123456789';
 const PHONE: ParticipantKey = { channel: 'sms', address: '+447700900123' };
 const DAY_MS = 86_400_000;
-
-function session(revision: number): Session {
-  return {
-    flowId: 'friends-and-family',
-    flowVersion: '3',
-    status: 'active',
-    stepId: 'recommend',
-    language: 'en',
-    variant: 'standard',
-    role: undefined,
-    attempts: 0,
-    followUps: 0,
-    answers: {},
-    params: {},
-    startedAt: '2025-03-01T09:00:00.000Z',
-    updatedAt: '2025-03-01T09:05:00.000Z',
-    expiresAt: '2025-03-08T09:00:00.000Z',
-    revision,
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** One server process: its store and its queue. */
 interface Process {
@@ -62,17 +38,6 @@ function memoryHarness(): PathHarness {
     queue: new MemoryParticipantQueue(),
   };
   return { processes: [process, process, process], close: () => process.queue.close() };
-}
-
-async function scanKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
 }
 
 function redisHarness({ url, prefix }: RedisTestEnv): PathHarness {
@@ -113,7 +78,7 @@ async function message(
     const revision = opened.session?.revision ?? null;
     leave();
     return process.store.commit(PHONE, {
-      session: session((revision ?? 0) + 1),
+      session: activeSession((revision ?? 0) + 1),
       expectedRevision: revision,
       messageId: id,
       ttlMs: DAY_MS,
@@ -161,7 +126,7 @@ function messagePathContract(create: () => PathHarness): void {
     const refused = await process.queue.runOpening(PHONE, async (turn) => {
       await process.store.open(PHONE, 'm2', turn);
       return process.store.commit(PHONE, {
-        session: session(9),
+        session: activeSession(9),
         expectedRevision: 7,
         messageId: 'm2',
         ttlMs: DAY_MS,
@@ -181,7 +146,7 @@ function messagePathContract(create: () => PathHarness): void {
     const first = one.queue.runOpening(PHONE, async (turn) => {
       const opened = await one.store.open(PHONE, 'm1', turn);
       await one.store.commit(PHONE, {
-        session: session(1),
+        session: activeSession(1),
         expectedRevision: opened.session?.revision ?? null,
         messageId: 'm1',
         ttlMs: DAY_MS,
