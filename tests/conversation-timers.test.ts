@@ -22,7 +22,7 @@ const text = (value: string) => ({ type: 'text' as const, text: value });
  * The conversation service on the embedded parts, with time that moves only when told. With
  * `runJobs: false` the timers are recorded but never run, so a test runs them when it chooses.
  */
-function setup(startIso: string, { runJobs = true } = {}) {
+function setup(startIso: string, { runJobs = true, queueDownFor = 0 } = {}) {
   const time = new FakeTimers(Date.parse(startIso));
   const clock = (): Date => new Date(time.now());
   const sent: { key: ParticipantKey; replies: readonly Reply[]; at: string }[] = [];
@@ -35,8 +35,13 @@ function setup(startIso: string, { runJobs = true } = {}) {
   const store = new MemorySessionStore(clock);
   const scheduled: SessionJob[] = [];
   // Records what is scheduled, so a test can run a job at the moment it chooses.
+  // `queueDownFor`: that many schedule calls fail first, as when the job queue is unreachable.
+  let refusals = queueDownFor;
   const recording: JobQueue = {
-    schedule: (job) => (scheduled.push(job), jobs.schedule(job)),
+    schedule: (job) =>
+      refusals-- > 0
+        ? Promise.reject(new Error('job queue unreachable'))
+        : (scheduled.push(job), jobs.schedule(job)),
     start: () => undefined,
     close: () => jobs.close(),
   };
@@ -231,5 +236,17 @@ describe('reminders, quiet hours and expiry', () => {
     expect((await store.load(person))?.language).toBe('cy');
     const [welcome] = started.replies;
     expect(welcome?.type === 'message' && welcome.text).toMatch(/^Helo/);
+  });
+
+  it('sets the timers at the next message when the job queue was down as the session opened', async () => {
+    const { time, service, store, scheduled } = setup('2026-11-26T10:00:00Z', { queueDownFor: 2 });
+    await service.receive(person, text('DAYCENTRE'), 'm1');
+    expect(scheduled).toEqual([]);
+    expect((await store.load(person))?.timersPending).toBe(true);
+    await service.receive(person, text('2'), 'm2');
+    expect(scheduled.map((job) => job.type).sort()).toEqual(['expiry', 'reminder']);
+    expect((await store.load(person))?.timersPending).toBeUndefined();
+    await time.advance(30 * DAY);
+    expect((await store.history(person))[0]?.status).toBe('expired');
   });
 });

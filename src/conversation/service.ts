@@ -241,18 +241,21 @@ export class ConversationService {
         endedAt: now,
       }),
     });
-    const { session } = change;
     // A session's timers are set when it opens, in the participant's turn (a later message
     // that starts another session must find them set, to replace them): that commit keeps
-    // the turn, any other gives it back.
+    // the turn, any other gives it back. If they could not be set then, the next message
+    // sets them.
     const arming =
       flow !== undefined &&
-      session.status === 'active' &&
-      result.events.some((event) => event.type === 'flow_started');
+      change.session.status === 'active' &&
+      (result.events.some((event) => event.type === 'flow_started') ||
+        change.session.timersPending === true);
+    const session = arming ? withoutTimersPending(change.session) : change.session;
     const outbound = closing?.options.outbound;
     let sent: number | undefined;
     const saved = await this.deps.store.commit(key, {
       ...change,
+      session,
       release: arming ? undefined : closing?.turn,
       hit:
         outbound === undefined || result.replies.length === 0
@@ -272,7 +275,8 @@ export class ConversationService {
     if (report === undefined) this.deps.logger.info(handled, 'message handled');
     else report(handled);
     this.alertConcerns(key, session, result.events);
-    if (arming) await this.armTimers(key, flow, session);
+    if (arming && !(await this.armTimers(key, flow, session)))
+      await this.markTimersPending(key, session, change.ttlMs);
     return {
       replies: result.replies,
       events: result.events,
@@ -285,9 +289,9 @@ export class ConversationService {
 
   /**
    * The answer is already safe; timers are a courtesy. If the job queue is slow or down, the
-   * message still succeeds: a late reply is caught by the engine's own expiry check.
+   * message still succeeds (false: not set), and the session is marked for the next message.
    */
-  private async armTimers(key: ParticipantKey, flow: Flow, session: Session): Promise<void> {
+  private async armTimers(key: ParticipantKey, flow: Flow, session: Session): Promise<boolean> {
     let timeout: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -296,13 +300,36 @@ export class ConversationService {
           timeout = setTimeout(() => reject(new Error('timed out')), TIMER_SCHEDULING_LIMIT_MS);
         }),
       ]);
+      return true;
     } catch (error) {
       this.deps.logger.warn(
         { flowId: flow.id, err: (error as Error).message },
-        'reminder and expiry timers not set',
+        'reminder and expiry timers not set; the next message sets them',
       );
+      return false;
     } finally {
       clearTimeout(timeout);
+    }
+  }
+
+  /** Still in the participant's turn: only this message can have changed the session. */
+  private async markTimersPending(
+    key: ParticipantKey,
+    session: Session,
+    ttlMs: number,
+  ): Promise<void> {
+    const marked: Session = { ...session, timersPending: true, revision: session.revision + 1 };
+    try {
+      await this.deps.store.commit(key, {
+        session: marked,
+        expectedRevision: session.revision,
+        ttlMs,
+      });
+    } catch (error) {
+      this.deps.logger.warn(
+        { flowId: session.flowId, err: (error as Error).message },
+        'session not marked for its timers',
+      );
     }
   }
 
@@ -337,4 +364,11 @@ export class ConversationService {
       signposting: this.deps.signposting,
     };
   }
+}
+
+function withoutTimersPending(session: Session): Session {
+  if (session.timersPending === undefined) return session;
+  const copy: Session = { ...session };
+  delete (copy as { timersPending?: true }).timersPending;
+  return copy;
 }

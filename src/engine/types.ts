@@ -37,6 +37,11 @@ export interface Session {
    * opened by an invitation waits for its first reply. Set by the conversation service.
    */
   readonly repliedAt?: string;
+  /**
+   * The reminder and expiry timers could not be set when the session opened (the job queue
+   * was down): the next message sets them. Set by the conversation service.
+   */
+  readonly timersPending?: true;
   /** Present once the person agreed at the flow's consent step. */
   readonly consent?: ConsentGiven;
   /** Values the invitation supplied (e.g. a name for greetings), used in text interpolation. */
