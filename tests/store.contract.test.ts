@@ -20,7 +20,13 @@ import {
   type SessionStore,
 } from '../src/store/session-store.js';
 import { freePort, redisTest, type RedisTestEnv } from './helpers/redis-server.js';
-import { activeSession, sleep, scanKeys, removeKeys } from './helpers/store-fixtures.js';
+import {
+  activeSession,
+  sleep,
+  scanKeys,
+  removeKeys,
+  useRedisScope,
+} from './helpers/store-fixtures.js';
 
 const SECRET = 'contract-test-secret-0123456789';
 const PHONE: ParticipantKey = { channel: 'sms', address: '+447700900123' };
@@ -734,15 +740,7 @@ describe('ParticipantQueue contract: RedisParticipantQueue', () => {
 });
 
 describe('RedisParticipantQueue across processes', () => {
-  const redisEnv = redisTest();
-  let env: RedisTestEnv;
-  const clients: Redis[] = [];
-  const client = (): Redis => {
-    const redis = new Redis(env.url, { maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined);
-    clients.push(redis);
-    return redis;
-  };
+  const env = useRedisScope(redisTest());
   const keysOf = (key: ParticipantKey): ReturnType<RedisKeyScheme['participant']> =>
     new RedisKeyScheme({ prefix: env.prefix, secret: SECRET }).participant(key);
   /** Puts a token at the back of the queue by hand, as a process that then died would leave it. */
@@ -756,19 +754,9 @@ describe('RedisParticipantQueue across processes', () => {
     await redis.pexpire(alive, 60_000);
   };
 
-  beforeEach(() => {
-    env = redisEnv();
-  });
-  afterEach(async () => {
-    for (const redis of clients.splice(0)) redis.disconnect();
-    const cleaner = new Redis(env.url, { maxRetriesPerRequest: 1 });
-    await removeKeys(cleaner, env.prefix);
-    cleaner.disconnect();
-  });
-
   it('never overlaps work for one participant between processes', async () => {
     const processes = [0, 1, 2].map(
-      () => new RedisParticipantQueue({ redis: client(), prefix: env.prefix, secret: SECRET }),
+      () => new RedisParticipantQueue({ redis: env.client(), prefix: env.prefix, secret: SECRET }),
     );
     const finished: string[] = [];
     let running = 0;
@@ -797,7 +785,7 @@ describe('RedisParticipantQueue across processes', () => {
 
   it('does not let a crashed holder block the participant for longer than its lease', async () => {
     const warnings: QueueWarning[] = [];
-    const doomedClient = client();
+    const doomedClient = env.client();
     const doomed = new RedisParticipantQueue({
       redis: doomedClient,
       prefix: env.prefix,
@@ -815,7 +803,7 @@ describe('RedisParticipantQueue across processes', () => {
     await holding;
     doomedClient.disconnect(); // the process is gone: no renewal, no release
     const survivor = new RedisParticipantQueue({
-      redis: client(),
+      redis: env.client(),
       prefix: env.prefix,
       secret: SECRET,
     });
@@ -828,7 +816,7 @@ describe('RedisParticipantQueue across processes', () => {
   });
 
   it('drops a token left with a lapsed lease, and waits for one whose lease is still running', async () => {
-    const redis = client();
+    const redis = env.client();
     const queue = new RedisParticipantQueue({ redis, prefix: env.prefix, secret: SECRET });
     await pushToken(redis, 'crashed-long-ago', -1);
     await expect(
@@ -845,13 +833,13 @@ describe('RedisParticipantQueue across processes', () => {
 
   it('renews the lease of slow work, so the next message waits for it', async () => {
     const slow = new RedisParticipantQueue({
-      redis: client(),
+      redis: env.client(),
       prefix: env.prefix,
       secret: SECRET,
       leaseMs: 150,
     });
     const other = new RedisParticipantQueue({
-      redis: client(),
+      redis: env.client(),
       prefix: env.prefix,
       secret: SECRET,
       leaseMs: 150,
@@ -872,7 +860,7 @@ describe('RedisParticipantQueue across processes', () => {
   });
 
   it('gives up with ParticipantBusyError after the wait limit, leaving its place', async () => {
-    const redis = client();
+    const redis = env.client();
     const queue = new RedisParticipantQueue({
       redis,
       prefix: env.prefix,
@@ -891,7 +879,7 @@ describe('RedisParticipantQueue across processes', () => {
   });
 
   it('joins again when its place was taken away while it waited', async () => {
-    const redis = client();
+    const redis = env.client();
     const queue = new RedisParticipantQueue({ redis, prefix: env.prefix, secret: SECRET });
     await pushToken(redis, 'holder', 400);
     const run = queue.run(PHONE, async () => 'ran');

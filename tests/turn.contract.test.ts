@@ -7,7 +7,7 @@ import { RedisParticipantQueue } from '../src/store/redis-participant-queue.js';
 import { RedisSessionStore } from '../src/store/redis-session-store.js';
 import type { ParticipantKey, ParticipantQueue, SessionStore } from '../src/store/session-store.js';
 import { redisTest, type RedisTestEnv } from './helpers/redis-server.js';
-import { activeSession, sleep, scanKeys } from './helpers/store-fixtures.js';
+import { activeSession, sleep, scanKeys, useRedisScope } from './helpers/store-fixtures.js';
 
 /**
  * The message path as the conversation service drives it: `ParticipantQueue.runOpening`,
@@ -173,33 +173,14 @@ describe('message path contract: Redis store and queue', () => {
 });
 
 describe('message path in Redis', () => {
-  const redisEnv = redisTest();
-  let env: RedisTestEnv;
-  const clients: Redis[] = [];
-  const client = (): Redis => {
-    const redis = new Redis(env.url, { maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined);
-    clients.push(redis);
-    return redis;
-  };
+  const env = useRedisScope(redisTest());
   const processOn = (redis: Redis, leaseMs?: number): Process => ({
     store: new RedisSessionStore({ redis, prefix: env.prefix, secret: SECRET }),
     queue: new RedisParticipantQueue({ redis, prefix: env.prefix, secret: SECRET, leaseMs }),
   });
 
-  beforeEach(() => {
-    env = redisEnv();
-  });
-  afterEach(async () => {
-    for (const redis of clients.splice(0)) redis.disconnect();
-    const cleaner = new Redis(env.url, { maxRetriesPerRequest: 1 });
-    const keys = await scanKeys(cleaner, env.prefix);
-    if (keys.length > 0) await cleaner.del(...keys);
-    cleaner.disconnect();
-  });
-
   it('costs a message from someone with nothing else under way two round trips', async () => {
-    const redis = client();
+    const redis = env.client();
     const process = processOn(redis);
     // The first use of each script may be sent twice (EVALSHA, then EVAL when Redis lacks it).
     await message(process, 'm1');
@@ -209,7 +190,7 @@ describe('message path in Redis', () => {
   });
 
   it('does not let a holder that took its turn in open and died block the next for longer than its lease', async () => {
-    const doomedClient = client();
+    const doomedClient = env.client();
     const doomed = processOn(doomedClient, 300);
     let holding!: () => void;
     let finishDoomedWork!: () => void;
@@ -221,7 +202,7 @@ describe('message path in Redis', () => {
     });
     await holds;
     doomedClient.disconnect(); // the process is gone: no renewal, no commit, no release
-    const survivor = processOn(client());
+    const survivor = processOn(env.client());
     const started = performance.now();
     expect(await message(survivor, 'm2')).toBe('saved');
     expect(performance.now() - started).toBeLessThan(3_000);

@@ -1,5 +1,7 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach } from 'vitest';
 import type { Session } from '../../src/engine/types.js';
+import type { RedisTestEnv } from './redis-server.js';
 
 /** A session waiting at a question, as the store contracts keep it; override what a test is about. */
 export function activeSession(revision: number, changes: Partial<Session> = {}): Session {
@@ -43,4 +45,48 @@ export async function scanKeys(redis: Redis, prefix: string): Promise<string[]> 
 export async function removeKeys(redis: Redis, prefix: string): Promise<void> {
   const keys = await scanKeys(redis, prefix);
   if (keys.length > 0) await redis.del(...keys);
+}
+
+/** A test's Redis, as a `describe` block that opens many clients sees it. */
+export interface RedisScope {
+  readonly url: string;
+  readonly prefix: string;
+  /** A client that is disconnected after the test. */
+  client(): Redis;
+}
+
+/**
+ * Call at the top of a `describe` (after `redisTest()`): each test gets a fresh prefix, its
+ * clients are disconnected after it, and its keys (only its own) are removed.
+ */
+export function useRedisScope(redisEnv: () => RedisTestEnv): RedisScope {
+  let current: RedisTestEnv | undefined;
+  const clients: Redis[] = [];
+  const env = (): RedisTestEnv => {
+    if (current === undefined) throw new Error('the Redis scope is used outside a test');
+    return current;
+  };
+  beforeEach(() => {
+    current = redisEnv();
+  });
+  afterEach(async () => {
+    for (const redis of clients.splice(0)) redis.disconnect();
+    const cleaner = new Redis(env().url, { maxRetriesPerRequest: 1 });
+    await removeKeys(cleaner, env().prefix);
+    cleaner.disconnect();
+  });
+  return {
+    get url() {
+      return env().url;
+    },
+    get prefix() {
+      return env().prefix;
+    },
+    client() {
+      const redis = new Redis(env().url, { maxRetriesPerRequest: 1 });
+      redis.on('error', () => undefined);
+      clients.push(redis);
+      return redis;
+    },
+  };
 }
