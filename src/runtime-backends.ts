@@ -110,6 +110,8 @@ export async function shared(
     );
   // The outbox's blocking reads hold their connection, so they get one of their own.
   const outboxRedis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // Its trouble surfaces as failed reads, which the relay logs (`relay_failed`); the main
+  // client already logs the connection itself, so this would only say it again.
   outboxRedis.on('error', () => undefined);
   const secret = config.pseudonymKey;
   const store = new RedisSessionStore({ redis, prefix: config.redisPrefix, secret });
